@@ -1,0 +1,24 @@
+package playback.api.auth;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import playback.api.rest.ApiException;
+
+/** Turns an Authorization header into a caller, or answers 401. */
+@ApplicationScoped
+public class Authenticator {
+
+    private static final String BEARER = "Bearer ";
+
+    private final JwtService jwt;
+
+    public Authenticator(JwtService jwt) {
+        this.jwt = jwt;
+    }
+
+    public Caller authenticate(String authorization) {
+        if (authorization == null || !authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+            throw ApiException.unauthorized("a bearer token is required");
+        }
+        return jwt.verify(authorization.substring(BEARER.length()).trim());
+    }
+}

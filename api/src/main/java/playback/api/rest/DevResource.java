@@ -1,0 +1,71 @@
+package playback.api.rest;
+
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import playback.api.auth.JwtService;
+import playback.api.config.ApiConfig;
+import playback.model.Business;
+
+import java.time.Instant;
+import java.util.List;
+
+/** Dev auth for the demo and tests; answers 404 unless playback.dev-auth.enabled. */
+@Path("/api/dev")
+@Produces(MediaType.APPLICATION_JSON)
+public class DevResource {
+
+    private final ApiConfig config;
+    private final JwtService jwt;
+
+    public DevResource(ApiConfig config, JwtService jwt) {
+        this.config = config;
+        this.jwt = jwt;
+    }
+
+    @GET
+    @Path("businesses")
+    public List<BusinessView> businesses() {
+        requireEnabled();
+        return QuarkusTransaction.requiringNew().call(() -> Business.<Business>listAll()).stream()
+                .sorted((a, b) -> Long.compare(a.id, b.id))
+                .map(b -> new BusinessView(b.id, b.name, b.accountSid))
+                .toList();
+    }
+
+    @POST
+    @Path("token")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public TokenView token(TokenRequest request) {
+        requireEnabled();
+        if (request == null || request.businessId() == null) {
+            throw ApiException.badRequest("invalid_body", "business_id is required");
+        }
+        String user = request.user() == null || request.user().isBlank() ? "demo" : request.user().trim();
+        boolean known = QuarkusTransaction.requiringNew().call(() -> Business.findById(request.businessId()) != null);
+        if (!known) {
+            throw ApiException.notFound("unknown_business", "no business with this id");
+        }
+        JwtService.IssuedToken token = jwt.issue(user, request.businessId());
+        return new TokenView(token.token(), token.expiresAt());
+    }
+
+    private void requireEnabled() {
+        if (!config.devAuth().enabled()) {
+            throw ApiException.notFound("not_found", "Not Found");
+        }
+    }
+
+    public record BusinessView(long id, String name, String accountSid) {
+    }
+
+    public record TokenRequest(Long businessId, String user) {
+    }
+
+    public record TokenView(String token, Instant expiresAt) {
+    }
+}

@@ -1,0 +1,5 @@
+package playback.api.rest;
+
+/** The body of every error answer. */
+public record ErrorBody(String error, String message) {
+}

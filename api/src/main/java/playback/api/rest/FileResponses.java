@@ -1,0 +1,164 @@
+package playback.api.rest;
+
+import jakarta.ws.rs.core.HttpHeaders;
+import org.jboss.resteasy.reactive.PathPart;
+import org.jboss.resteasy.reactive.RestResponse;
+import playback.api.service.StoredRecording;
+
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Serves a stored recording per RFC 9110: conditional requests (If-None-Match, If-Modified-Since,
+ * If-Range), a single byte range (206, 416), HEAD. Several ranges are answered with the whole file (200),
+ * as the RFC allows. The body is a {@link PathPart}: sent from the file, never read into memory.
+ */
+final class FileResponses {
+
+    private FileResponses() {
+    }
+
+    record Request(boolean head, String range, String ifRange, String ifNoneMatch, String ifModifiedSince,
+                   boolean attachment) {
+    }
+
+    static RestResponse<Object> respond(StoredRecording file, Request request) {
+        Instant lastModified = file.lastModified().truncatedTo(ChronoUnit.SECONDS);
+        if (notModified(file, lastModified, request)) {
+            return validators(RestResponse.ResponseBuilder.create(RestResponse.Status.NOT_MODIFIED), file, lastModified)
+                    .build();
+        }
+        long size = file.size();
+        Optional<List<long[]>> ranges = request.range() == null || !rangeStillValid(file, lastModified, request.ifRange())
+                ? Optional.empty() : parseRanges(request.range(), size);
+        if (ranges.isPresent() && ranges.get().isEmpty()) {
+            return validators(RestResponse.ResponseBuilder.create(416), file, lastModified)
+                    .header("Content-Range", "bytes */" + size)
+                    .header(HttpHeaders.CONTENT_TYPE, "application/json")
+                    .entity(new ErrorBody("range_not_satisfiable", "no requested range overlaps the " + size
+                            + "-byte recording"))
+                    .build();
+        }
+        long offset = 0;
+        long length = size;
+        RestResponse.ResponseBuilder<Object> response = RestResponse.ResponseBuilder.create(200);
+        if (ranges.isPresent() && ranges.get().size() == 1) {
+            long[] range = ranges.get().get(0);
+            offset = range[0];
+            length = range[1] - range[0] + 1;
+            response = RestResponse.ResponseBuilder.create(206);
+            response.header("Content-Range", "bytes " + range[0] + "-" + range[1] + "/" + size);
+        }
+        validators(response, file, lastModified)
+                .header(HttpHeaders.CONTENT_TYPE, file.contentType())
+                .header(HttpHeaders.CONTENT_LENGTH, length);
+        if (request.attachment()) {
+            response.header("Content-Disposition", "attachment; filename=\"" + file.fileName() + "\"");
+        }
+        if (!request.head()) {
+            response.entity(new PathPart(file.path(), offset, length));
+        }
+        return response.build();
+    }
+
+    private static RestResponse.ResponseBuilder<Object> validators(RestResponse.ResponseBuilder<Object> response,
+                                                                    StoredRecording file, Instant lastModified) {
+        return response.header("Accept-Ranges", "bytes")
+                .header(HttpHeaders.ETAG, file.etag())
+                .header(HttpHeaders.LAST_MODIFIED, DateTimeFormatter.RFC_1123_DATE_TIME.format(
+                        lastModified.atOffset(ZoneOffset.UTC)))
+                .header(HttpHeaders.CACHE_CONTROL, "private");
+    }
+
+    /** If-None-Match (weak comparison) wins over If-Modified-Since (RFC 9110 13.2.2). */
+    private static boolean notModified(StoredRecording file, Instant lastModified, Request request) {
+        if (request.ifNoneMatch() != null) {
+            for (String tag : request.ifNoneMatch().split(",")) {
+                String candidate = tag.trim();
+                if (candidate.equals("*") || opaque(candidate).equals(opaque(file.etag()))) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        return parseDate(request.ifModifiedSince()).map(since -> !lastModified.isAfter(since)).orElse(false);
+    }
+
+    /** If-Range: the range applies only while the strong ETag or the exact Last-Modified still match. */
+    private static boolean rangeStillValid(StoredRecording file, Instant lastModified, String ifRange) {
+        if (ifRange == null) {
+            return true;
+        }
+        String value = ifRange.trim();
+        if (value.startsWith("\"")) {
+            return value.equals(file.etag());
+        }
+        if (value.startsWith("W/")) {
+            return false;
+        }
+        return parseDate(value).map(lastModified::equals).orElse(false);
+    }
+
+    private static String opaque(String etag) {
+        return etag.startsWith("W/") ? etag.substring(2) : etag;
+    }
+
+    private static Optional<Instant> parseDate(String value) {
+        if (value == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Instant.from(DateTimeFormatter.RFC_1123_DATE_TIME.parse(value.trim())));
+        } catch (DateTimeParseException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * The satisfiable ranges of a valid {@code bytes=} header (empty list: none satisfiable, 416), or
+     * nothing when the header is malformed or of another unit (it is then ignored).
+     */
+    static Optional<List<long[]>> parseRanges(String header, long size) {
+        String value = header.trim();
+        if (!value.regionMatches(true, 0, "bytes=", 0, 6)) {
+            return Optional.empty();
+        }
+        List<long[]> satisfiable = new ArrayList<>();
+        for (String part : value.substring(6).split(",", -1)) {
+            String spec = part.trim();
+            int dash = spec.indexOf('-');
+            if (dash < 0 || !spec.substring(0, dash).chars().allMatch(Character::isDigit)
+                    || !spec.substring(dash + 1).chars().allMatch(Character::isDigit)
+                    || (dash == 0 && spec.length() == 1)) {
+                return Optional.empty();
+            }
+            try {
+                if (dash == 0) {
+                    long suffix = Long.parseLong(spec.substring(1));
+                    if (suffix > 0) {
+                        satisfiable.add(new long[]{Math.max(0, size - suffix), size - 1});
+                    }
+                    continue;
+                }
+                long first = Long.parseLong(spec.substring(0, dash));
+                String lastText = spec.substring(dash + 1);
+                long last = lastText.isEmpty() ? size - 1 : Long.parseLong(lastText);
+                if (last < first) {
+                    return Optional.empty();
+                }
+                if (first < size) {
+                    satisfiable.add(new long[]{first, Math.min(last, size - 1)});
+                }
+            } catch (NumberFormatException e) {
+                return Optional.empty();
+            }
+        }
+        return Optional.of(satisfiable);
+    }
+}

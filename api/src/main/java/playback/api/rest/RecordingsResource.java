@@ -1,0 +1,154 @@
+package playback.api.rest;
+
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HEAD;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import org.jboss.resteasy.reactive.RestResponse;
+import playback.api.auth.Authenticator;
+import playback.api.auth.StreamUrlSigner;
+import playback.api.service.RecordingService;
+import playback.api.service.RecordingStatusView;
+import playback.api.service.StreamDecision;
+import playback.model.CallLog;
+import playback.model.Sids;
+
+import java.time.Duration;
+
+/** Recording status (check only), stream and download. */
+@Path("/api/recordings/{callSid}")
+public class RecordingsResource {
+
+    private static final int MAX_WAIT_SECONDS = 30;
+
+    private final Authenticator authenticator;
+    private final StreamUrlSigner signer;
+    private final RecordingService recordings;
+
+    public RecordingsResource(Authenticator authenticator, StreamUrlSigner signer, RecordingService recordings) {
+        this.authenticator = authenticator;
+        this.signer = signer;
+        this.recordings = recordings;
+    }
+
+    @GET
+    @Path("status")
+    @Produces(MediaType.APPLICATION_JSON)
+    public RecordingStatusView status(@PathParam("callSid") String callSid,
+                                      @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+                                      @QueryParam("wait") String wait) {
+        validateWait(wait);
+        CallLog call = playableCall(callSid, authenticator.authenticate(authorization).businessId());
+        return recordings.status(call);
+    }
+
+    @GET
+    @Path("stream")
+    public RestResponse<Object> stream(@PathParam("callSid") String callSid, @QueryParam("token") String token,
+                                       @QueryParam("explicit_user_action") boolean explicit,
+                                       @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+                                       @HeaderParam("Range") String range, @HeaderParam("If-Range") String ifRange,
+                                       @HeaderParam(HttpHeaders.IF_NONE_MATCH) String ifNoneMatch,
+                                       @HeaderParam(HttpHeaders.IF_MODIFIED_SINCE) String ifModifiedSince) {
+        return answer(callSid, token, authorization, explicit,
+                new FileResponses.Request(false, range, ifRange, ifNoneMatch, ifModifiedSince, false));
+    }
+
+    @HEAD
+    @Path("stream")
+    public RestResponse<Object> streamHead(@PathParam("callSid") String callSid, @QueryParam("token") String token,
+                                           @QueryParam("explicit_user_action") boolean explicit,
+                                           @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+                                           @HeaderParam("Range") String range, @HeaderParam("If-Range") String ifRange,
+                                           @HeaderParam(HttpHeaders.IF_NONE_MATCH) String ifNoneMatch,
+                                           @HeaderParam(HttpHeaders.IF_MODIFIED_SINCE) String ifModifiedSince) {
+        return answer(callSid, token, authorization, explicit,
+                new FileResponses.Request(true, range, ifRange, ifNoneMatch, ifModifiedSince, false));
+    }
+
+    @GET
+    @Path("download")
+    public RestResponse<Object> download(@PathParam("callSid") String callSid, @QueryParam("token") String token,
+                                         @QueryParam("explicit_user_action") boolean explicit,
+                                         @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+                                         @HeaderParam("Range") String range, @HeaderParam("If-Range") String ifRange,
+                                         @HeaderParam(HttpHeaders.IF_NONE_MATCH) String ifNoneMatch,
+                                         @HeaderParam(HttpHeaders.IF_MODIFIED_SINCE) String ifModifiedSince) {
+        return answer(callSid, token, authorization, explicit,
+                new FileResponses.Request(false, range, ifRange, ifNoneMatch, ifModifiedSince, true));
+    }
+
+    private RestResponse<Object> answer(String callSid, String token, String authorization, boolean explicit,
+                                        FileResponses.Request request) {
+        CallLog call = token != null ? callForToken(callSid, token)
+                : playableCall(callSid, authenticator.authenticate(authorization).businessId());
+        StreamDecision decision = recordings.stream(call, explicit);
+        if (decision instanceof StreamDecision.Serve serve) {
+            return FileResponses.respond(serve.recording(), request);
+        }
+        if (decision instanceof StreamDecision.Pending pending) {
+            return statusAnswer(202, pending.status(), pending.retryAfter());
+        }
+        if (decision instanceof StreamDecision.BackingOff backingOff) {
+            return statusAnswer(503, backingOff.status(), backingOff.retryAfter());
+        }
+        return statusAnswer(410, ((StreamDecision.Gone) decision).status(), null);
+    }
+
+    private static RestResponse<Object> statusAnswer(int status, RecordingStatusView body, Duration retryAfter) {
+        RestResponse.ResponseBuilder<Object> response = RestResponse.ResponseBuilder.<Object>create(status).entity(body)
+                .type(MediaType.APPLICATION_JSON_TYPE);
+        if (retryAfter != null) {
+            response.header(HttpHeaders.RETRY_AFTER, Math.max(1, retryAfter.toSeconds()));
+        }
+        return response.build();
+    }
+
+    /** A signed stream URL: the token alone authorises, for its one recording, until it expires. */
+    private CallLog callForToken(String callSid, String token) {
+        requireCallSid(callSid);
+        ApiException refused = ApiException.forbidden("invalid_stream_token", "the stream URL is invalid or expired");
+        long businessId = signer.claimedBusiness(token).orElseThrow(() -> refused);
+        CallLog call = recordings.findCall(businessId, callSid).orElseThrow(() -> refused);
+        if (!signer.isValid(token, businessId, callSid, call.recordingSid) || !call.hasPlayableRecording()) {
+            throw refused;
+        }
+        return call;
+    }
+
+    private CallLog playableCall(String callSid, long businessId) {
+        requireCallSid(callSid);
+        CallLog call = recordings.findCall(businessId, callSid)
+                .orElseThrow(() -> ApiException.notFound("not_found", "no such call"));
+        if (!call.hasPlayableRecording()) {
+            throw ApiException.notFound("no_recording", "the call has no completed recording");
+        }
+        return call;
+    }
+
+    private static void requireCallSid(String callSid) {
+        if (!Sids.isCallSid(callSid)) {
+            throw ApiException.badRequest("invalid_sid", "a call SID is CA followed by 32 hex digits");
+        }
+    }
+
+    private static void validateWait(String wait) {
+        if (wait == null) {
+            return;
+        }
+        try {
+            int seconds = Integer.parseInt(wait);
+            if (seconds >= 0 && seconds <= MAX_WAIT_SECONDS) {
+                return;
+            }
+        } catch (NumberFormatException ignored) {
+            // answered below
+        }
+        throw ApiException.badRequest("invalid_wait", "wait must be an integer from 0 to " + MAX_WAIT_SECONDS);
+    }
+}

@@ -1,0 +1,135 @@
+package playback.api.service;
+
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
+import org.hibernate.query.TypedParameterValue;
+import org.hibernate.type.StandardBasicTypes;
+import playback.model.Business;
+import playback.model.CallLog;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+
+/** Recent calls of a business, and calls and recordings as the provider reports them. */
+@ApplicationScoped
+public class CallService {
+
+    private final EntityManager db;
+
+    public CallService(EntityManager db) {
+        this.db = db;
+    }
+
+    /** Newest first, keyset-paginated; the cursor is the last row's (started_at, id). */
+    public Page recent(long businessId, int limit, Optional<Cursor> after) {
+        List<CallLog> rows = QuarkusTransaction.requiringNew().call(() -> {
+            var query = after.isEmpty()
+                    ? CallLog.find("businessId = ?1 order by startedAt desc, id desc", businessId)
+                    : CallLog.find("businessId = ?1 and (startedAt < ?2 or (startedAt = ?2 and id < ?3)) "
+                    + "order by startedAt desc, id desc", businessId, after.get().startedAt(), after.get().id());
+            return query.range(0, limit).<CallLog>list();
+        });
+        boolean more = rows.size() > limit;
+        List<CallLog> items = more ? rows.subList(0, limit) : rows;
+        Optional<Cursor> next = more
+                ? Optional.of(new Cursor(items.get(limit - 1).startedAt, items.get(limit - 1).id))
+                : Optional.empty();
+        return new Page(items, next);
+    }
+
+    public Optional<Business> businessByAccount(String accountSid) {
+        return QuarkusTransaction.requiringNew().call(() -> Business.findByAccountSid(accountSid));
+    }
+
+    /** Records a call-status event. Replays and reordering are harmless: one row per call, first start kept. */
+    public void recordCall(long businessId, CallEvent event) {
+        QuarkusTransaction.requiringNew().run(() -> db.createNativeQuery("""
+                        insert into call_logs (business_id, call_sid, direction, from_number, to_number, call_status,
+                            started_at, duration_seconds)
+                        values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                        on conflict (business_id, call_sid) do update set
+                            direction = coalesce(excluded.direction, call_logs.direction),
+                            from_number = coalesce(excluded.from_number, call_logs.from_number),
+                            to_number = coalesce(excluded.to_number, call_logs.to_number),
+                            call_status = coalesce(excluded.call_status, call_logs.call_status),
+                            duration_seconds = coalesce(excluded.duration_seconds, call_logs.duration_seconds),
+                            updated_at = now()""")
+                .setParameter(1, businessId).setParameter(2, event.callSid()).setParameter(3, text(event.direction()))
+                .setParameter(4, text(event.from())).setParameter(5, text(event.to())).setParameter(6, text(event.status()))
+                .setParameter(7, event.startedAt()).setParameter(8, integer(event.durationSeconds()))
+                .executeUpdate());
+    }
+
+    /**
+     * Records a recording-status event. A new recording SID for a call resets its download state; a
+     * replay of the same one changes nothing that matters.
+     */
+    public void recordRecording(long businessId, RecordingEvent event) {
+        QuarkusTransaction.requiringNew().run(() -> db.createNativeQuery("""
+                        insert into call_logs (business_id, call_sid, recording_sid, recording_url, recording_status,
+                            recording_duration_seconds, recording_channels)
+                        values (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                        on conflict (business_id, call_sid) do update set
+                            recording_sid = excluded.recording_sid,
+                            recording_url = excluded.recording_url,
+                            recording_status = excluded.recording_status,
+                            recording_duration_seconds = coalesce(excluded.recording_duration_seconds,
+                                call_logs.recording_duration_seconds),
+                            recording_channels = coalesce(excluded.recording_channels, call_logs.recording_channels),
+                            recording_download_status = case when call_logs.recording_sid is distinct from
+                                excluded.recording_sid then 'missing' else call_logs.recording_download_status end,
+                            recording_storage_key = case when call_logs.recording_sid is distinct from
+                                excluded.recording_sid then null else call_logs.recording_storage_key end,
+                            updated_at = now()""")
+                .setParameter(1, businessId).setParameter(2, event.callSid()).setParameter(3, event.recordingSid())
+                .setParameter(4, text(event.url())).setParameter(5, text(event.status()))
+                .setParameter(6, integer(event.durationSeconds())).setParameter(7, integer(event.channels()))
+                .executeUpdate());
+    }
+
+    /** A nullable integer parameter, typed so PostgreSQL knows what a null is. */
+    private static TypedParameterValue<Integer> integer(Integer value) {
+        return new TypedParameterValue<>(StandardBasicTypes.INTEGER, value);
+    }
+
+    private static TypedParameterValue<String> text(String value) {
+        return new TypedParameterValue<>(StandardBasicTypes.STRING, value);
+    }
+
+    public record Page(List<CallLog> items, Optional<Cursor> next) {
+    }
+
+    /** startedAt is never null: the event time when the provider gives none. */
+    public record CallEvent(String callSid, String direction, String from, String to, String status,
+                            Instant startedAt, Integer durationSeconds) {
+    }
+
+    public record RecordingEvent(String callSid, String recordingSid, String url, String status,
+                                 Integer durationSeconds, Integer channels) {
+    }
+
+    /** Position after a row, opaque to clients: base64url of "started_at|id". */
+    public record Cursor(Instant startedAt, long id) {
+
+        public String encode() {
+            return Base64.getUrlEncoder().withoutPadding()
+                    .encodeToString((startedAt + "|" + id).getBytes(StandardCharsets.UTF_8));
+        }
+
+        public static Optional<Cursor> decode(String value) {
+            try {
+                String[] parts = new String(Base64.getUrlDecoder().decode(value), StandardCharsets.UTF_8).split("\\|");
+                if (parts.length != 2) {
+                    return Optional.empty();
+                }
+                return Optional.of(new Cursor(Instant.parse(parts[0]), Long.parseLong(parts[1])));
+            } catch (RuntimeException e) {
+                return Optional.empty();
+            }
+        }
+    }
+}

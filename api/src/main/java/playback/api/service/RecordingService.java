@@ -1,0 +1,201 @@
+package playback.api.service;
+
+import io.quarkus.logging.Log;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
+import playback.api.auth.StreamUrlSigner;
+import playback.api.config.ApiConfig;
+import playback.model.CallLog;
+import playback.model.DownloadStatus;
+import playback.model.FailureReason;
+import playback.model.RecordingRun;
+import playback.model.RetryConfig;
+import playback.model.RunStatus;
+import playback.queue.DownloadJob;
+import playback.queue.JobQueue;
+import playback.storage.RecordingStorage;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * Decides what a request for a recording gets: the file, a 202 while it downloads, a 503 inside the
+ * failure backoff, a 410 when the provider lost it. On an explicit request for a missing recording it
+ * enqueues at most one download: stored file, then active run, cooldown, backoff, Redis SET NX, the
+ * run insert (the partial unique index is the final word), and only then XADD.
+ */
+@ApplicationScoped
+public class RecordingService {
+
+    static final Duration DEFAULT_RETRY_AFTER = Duration.ofSeconds(3);
+    /** A dedup key whose run is not in the database yet is trusted this long (the owner is mid-insert). */
+    private static final Duration DEDUP_INSERT_GRACE = Duration.ofSeconds(30);
+
+    private final EntityManager db;
+    private final JobQueue queue;
+    private final RecordingStorage storage;
+    private final StreamUrlSigner signer;
+    private final RetryConfig retry;
+    private final Duration dedupTtl;
+
+    public RecordingService(EntityManager db, JobQueue queue, RecordingStorage storage, StreamUrlSigner signer,
+                            RetryConfig retry, ApiConfig config) {
+        this.db = db;
+        this.queue = queue;
+        this.storage = storage;
+        this.signer = signer;
+        this.retry = retry;
+        this.dedupTtl = config.enqueue().dedupTtl();
+    }
+
+    /** The call, when this business has it. */
+    public Optional<CallLog> findCall(long businessId, String callSid) {
+        return QuarkusTransaction.requiringNew().call(() -> CallLog.findForBusiness(businessId, callSid));
+    }
+
+    public RecordingStatusView status(CallLog call) {
+        Instant now = Instant.now();
+        DownloadStatus status = call.downloadStatus;
+        boolean ready = status == DownloadStatus.READY;
+        return new RecordingStatusView(
+                call.callSid,
+                status.wire(),
+                retryAfter(call, now).map(Duration::toSeconds).orElse(null),
+                call.failCount,
+                call.error,
+                ready ? call.sizeBytes : null,
+                ready ? call.contentType : null,
+                new RecordingStatusView.Progress(call.progressBytes, call.progressTotal),
+                ready ? "/api/recordings/" + call.callSid + "/stream?token="
+                        + signer.sign(call.businessId, call.callSid, call.recordingSid) : null);
+    }
+
+    /** What the stream endpoint answers for a playable recording of the caller's business. */
+    public StreamDecision stream(CallLog call, boolean explicit) {
+        Instant now = Instant.now();
+        if (call.downloadStatus == DownloadStatus.READY) {
+            Optional<StoredRecording> stored = stored(call);
+            if (stored.isPresent()) {
+                return new StreamDecision.Serve(stored.get());
+            }
+            Log.warnf("recording of call %s is marked ready but its file is gone; downloading it again", call.callSid);
+            call = markMissing(call);
+        }
+        if (call.downloadStatus == DownloadStatus.FAILED) {
+            if (isTerminal(call)) {
+                return new StreamDecision.Gone(status(call));
+            }
+            if (call.nextRetryAt != null && call.nextRetryAt.isAfter(now)) {
+                return new StreamDecision.BackingOff(status(call), retryAfter(call, now).orElseThrow());
+            }
+        }
+        if (explicit && !inCooldown(call, now)) {
+            enqueue(call);
+            call = findCall(call.businessId, call.callSid).orElse(call);
+        } else if (explicit) {
+            Log.debugf("explicit request for call %s inside the enqueue cooldown: nothing enqueued", call.callSid);
+        }
+        return new StreamDecision.Pending(status(call), retryAfter(call, Instant.now()).orElse(DEFAULT_RETRY_AFTER));
+    }
+
+    private boolean inCooldown(CallLog call, Instant now) {
+        return call.downloadStatus.inProgress() && call.lastEnqueueAt != null
+                && call.lastEnqueueAt.plus(retry.cooldown()).isAfter(now);
+    }
+
+    private void enqueue(CallLog call) {
+        long businessId = call.businessId;
+        String callSid = call.callSid;
+        long runId = QuarkusTransaction.requiringNew().call(() ->
+                ((Number) db.createNativeQuery("select nextval('recording_runs_id_seq')").getSingleResult()).longValue());
+        if (!queue.claimDedupKey(businessId, callSid, runId, dedupTtl)) {
+            Optional<JobQueue.DedupKey> held = queue.dedupKey(businessId, callSid);
+            if (held.isEmpty() || ownerIsLive(held.get())) {
+                Log.debugf("duplicate enqueue blocked for call %s (dedup key held)", callSid);
+                return;
+            }
+            Log.debugf("dedup key of call %s points at finished run %d; replacing it", callSid, held.get().runId());
+            queue.releaseDedupKey(businessId, callSid, held.get().runId());
+            if (!queue.claimDedupKey(businessId, callSid, runId, dedupTtl)) {
+                return;
+            }
+        }
+        boolean inserted = QuarkusTransaction.requiringNew().call(() -> db.createNativeQuery("""
+                        with run as (
+                            insert into recording_runs (id, business_id, call_sid, status, attempt)
+                            values (?1, ?2, ?3, 'queued', 1)
+                            on conflict (business_id, call_sid) where status in ('queued', 'running') do nothing
+                            returning id)
+                        update call_logs set recording_download_status = 'queued', recording_last_enqueue_at = now(),
+                            recording_next_retry_at = null, recording_error = null, recording_progress_bytes = 0,
+                            recording_progress_total = null, updated_at = now()
+                        where business_id = ?2 and call_sid = ?3 and exists (select 1 from run)""")
+                .setParameter(1, runId).setParameter(2, businessId).setParameter(3, callSid)
+                .executeUpdate() == 1);
+        if (!inserted) {
+            Log.debugf("duplicate enqueue blocked for call %s (an active run exists)", callSid);
+            queue.releaseDedupKey(businessId, callSid, runId);
+            return;
+        }
+        try {
+            queue.enqueue(new DownloadJob(runId, businessId, callSid));
+            Log.debugf("enqueued run %d for call %s", runId, callSid);
+        } catch (RuntimeException e) {
+            Log.warnf("run %d of call %s is queued in PostgreSQL but could not be pushed to Redis (%s); "
+                    + "the worker's sweep will push it", runId, callSid, e.getMessage());
+        }
+    }
+
+    /** A dedup key still guards its recording while its run is active, or being inserted. */
+    private boolean ownerIsLive(JobQueue.DedupKey key) {
+        RecordingRun run = QuarkusTransaction.requiringNew().call(() -> RecordingRun.findById(key.runId()));
+        if (run == null) {
+            return key.timeToLive().compareTo(dedupTtl.minus(DEDUP_INSERT_GRACE)) > 0;
+        }
+        return RunStatus.QUEUED.wire().equals(run.status) || RunStatus.RUNNING.wire().equals(run.status);
+    }
+
+    private Optional<StoredRecording> stored(CallLog call) {
+        return storage.find(call.storageKey).map(path -> toStored(call, path));
+    }
+
+    private static StoredRecording toStored(CallLog call, Path path) {
+        Instant modified = call.readyAt != null ? call.readyAt : Instant.EPOCH;
+        String etag = "\"" + call.recordingSid + "-" + call.sizeBytes + "-" + modified.toEpochMilli() + "\"";
+        String extension = call.storageKey.substring(call.storageKey.lastIndexOf('.') + 1);
+        return new StoredRecording(path, call.sizeBytes, call.contentType, modified, etag,
+                call.recordingSid + "." + extension);
+    }
+
+    private CallLog markMissing(CallLog call) {
+        QuarkusTransaction.requiringNew().run(() -> db.createNativeQuery("""
+                        update call_logs set recording_download_status = 'missing', recording_storage_key = null,
+                            recording_size_bytes = null, recording_content_type = null, updated_at = now()
+                        where id = ?1 and recording_download_status = 'ready'""")
+                .setParameter(1, call.id).executeUpdate());
+        return findCall(call.businessId, call.callSid).orElse(call);
+    }
+
+    private static boolean isTerminal(CallLog call) {
+        return FailureReason.PROVIDER_NOT_FOUND.code().equals(call.error);
+    }
+
+    /** Seconds a client should wait: none when ready or terminal, the backoff when set, else a default. */
+    private static Optional<Duration> retryAfter(CallLog call, Instant now) {
+        if (call.downloadStatus == DownloadStatus.READY
+                || (call.downloadStatus == DownloadStatus.FAILED && isTerminal(call))) {
+            return Optional.empty();
+        }
+        if (call.nextRetryAt != null && call.nextRetryAt.isAfter(now)) {
+            long millis = Duration.between(now, call.nextRetryAt).toMillis();
+            return Optional.of(Duration.ofSeconds(Math.max(1, (millis + 999) / 1000)));
+        }
+        if (call.downloadStatus == DownloadStatus.FAILED) {
+            return Optional.of(Duration.ZERO);
+        }
+        return Optional.of(DEFAULT_RETRY_AFTER);
+    }
+}

@@ -1,0 +1,23 @@
+package playback.api.service;
+
+import java.time.Duration;
+
+/** What the stream endpoint answers, decided without HTTP. */
+public sealed interface StreamDecision {
+
+    /** The recording is stored: serve it. */
+    record Serve(StoredRecording recording) implements StreamDecision {
+    }
+
+    /** Not ready: queued, downloading, or missing (202). */
+    record Pending(RecordingStatusView status, Duration retryAfter) implements StreamDecision {
+    }
+
+    /** The last cycle failed and its backoff window is still open (503). */
+    record BackingOff(RecordingStatusView status, Duration retryAfter) implements StreamDecision {
+    }
+
+    /** The provider no longer has the recording (410). */
+    record Gone(RecordingStatusView status) implements StreamDecision {
+    }
+}

@@ -1,0 +1,8 @@
+-- Puts a job in the delayed set, due after a delay measured on the Redis clock.
+-- KEYS[1] delayed jobs (sorted set)
+-- ARGV[1] encoded job, ARGV[2] delay in milliseconds
+-- Returns the due time (ms).
+local now = redis.call('TIME')
+local due = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) + tonumber(ARGV[2])
+redis.call('ZADD', KEYS[1], due, ARGV[1])
+return due
