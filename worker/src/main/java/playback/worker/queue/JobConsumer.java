@@ -1,0 +1,173 @@
+package playback.worker.queue;
+
+import io.quarkus.logging.Log;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import playback.model.FailureReason;
+import playback.model.RetryConfig;
+import playback.queue.DownloadJob;
+import playback.queue.JobQueue;
+import playback.worker.config.WorkerConfig;
+import playback.worker.service.DownloadProcessor;
+import playback.worker.service.RunStore;
+
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The worker's main loop: one consumer of the download stream's consumer group per process. It moves
+ * due delayed jobs onto the stream, takes over jobs of dead consumers (XAUTOCLAIM), sweeps runs whose
+ * holder vanished and queued runs Redis lost, and hands new jobs to a bounded pool of downloads.
+ */
+@ApplicationScoped
+public class JobConsumer {
+
+    private static final Duration BLOCK = Duration.ofSeconds(1);
+    private static final int SWEEP_BATCH = 100;
+
+    private final JobStream stream;
+    private final JobQueue queue;
+    private final DownloadProcessor processor;
+    private final RunStore runs;
+    private final WorkerConfig config;
+    private final RetryConfig retry;
+    private final String consumer;
+    private final Semaphore free;
+    private final ExecutorService downloads;
+    private volatile boolean running;
+    private Thread loop;
+
+    public JobConsumer(JobStream stream, JobQueue queue, DownloadProcessor processor, RunStore runs,
+                       WorkerConfig config, RetryConfig retry) {
+        this.stream = stream;
+        this.queue = queue;
+        this.processor = processor;
+        this.runs = runs;
+        this.config = config;
+        this.retry = retry;
+        this.consumer = ManagementFactory.getRuntimeMXBean().getName() + "-" + UUID.randomUUID().toString().substring(0, 8);
+        int concurrency = config.worker().concurrency();
+        this.free = new Semaphore(concurrency);
+        AtomicInteger threads = new AtomicInteger();
+        this.downloads = Executors.newFixedThreadPool(concurrency,
+                runnable -> new Thread(runnable, "download-" + threads.incrementAndGet()));
+    }
+
+    void start(@Observes StartupEvent event) {
+        running = true;
+        loop = new Thread(this::run, "job-consumer");
+        loop.start();
+        Log.infof("worker consumer %s started (%d concurrent downloads, %d slots per business)", consumer,
+                config.worker().concurrency(), config.slots().perBusiness());
+    }
+
+    public String consumerName() {
+        return consumer;
+    }
+
+    private void run() {
+        long nextReclaim = 0;
+        long nextSweep = 0;
+        boolean groupReady = false;
+        while (running) {
+            try {
+                if (!groupReady) {
+                    stream.ensureGroup();
+                    groupReady = true;
+                }
+                stream.promoteDue(SWEEP_BATCH);
+                long now = System.nanoTime();
+                if (now - nextReclaim >= 0) {
+                    nextReclaim = now + config.slots().lease().toNanos() / 2;
+                    dispatch(stream.reclaim(consumer, config.slots().lease(), Math.max(1, free.availablePermits())));
+                }
+                if (now - nextSweep >= 0) {
+                    nextSweep = now + config.worker().sweepInterval().toNanos();
+                    sweep();
+                }
+                int capacity = free.availablePermits();
+                if (capacity == 0) {
+                    Thread.sleep(50);
+                    continue;
+                }
+                dispatch(stream.read(consumer, capacity, BLOCK));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                if (!running) {
+                    return;
+                }
+                groupReady = false;
+                Log.warnf("job consumer: %s; retrying in 1 s", e.getMessage());
+                pause();
+            }
+        }
+    }
+
+    private void dispatch(List<JobStream.Delivery> deliveries) {
+        for (JobStream.Delivery delivery : deliveries) {
+            free.acquireUninterruptibly();
+            downloads.execute(() -> {
+                try {
+                    processor.process(consumer, delivery);
+                } catch (RuntimeException e) {
+                    Log.warnf("job %s left pending for another attempt: %s", delivery.entryId(), e.toString());
+                } finally {
+                    free.release();
+                }
+            });
+        }
+    }
+
+    /** Runs whose holder is long gone are failed (worker_lost) and retried; lost queued runs are pushed again. */
+    private void sweep() {
+        Duration grace = config.slots().lease();
+        for (RunStore.Stale stale : runs.expiredRuns(grace, SWEEP_BATCH)) {
+            Log.warnf("run %d of call %s outlived its lease; marking it worker_lost", stale.job().runId(),
+                    stale.job().callSid());
+            runs.fail(stale.job(), stale.fence(), FailureReason.WORKER_LOST, null, null, retry.policy())
+                    .ifPresent(next -> queue.schedule(new DownloadJob(next.runId(), stale.job().businessId(),
+                            stale.job().callSid()), next.delay()));
+        }
+        for (DownloadJob orphan : runs.takeOrphans(config.worker().orphanAfter(), SWEEP_BATCH)) {
+            Log.infof("run %d of call %s was not on the queue; pushing it again", orphan.runId(), orphan.callSid());
+            queue.enqueue(orphan);
+        }
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        running = false;
+        if (loop != null) {
+            loop.interrupt();
+        }
+        downloads.shutdown();
+        try {
+            if (!downloads.awaitTermination(config.worker().shutdownGrace().toMillis(), TimeUnit.MILLISECONDS)) {
+                Log.infof("stopping %d downloads still running", processor.activeCount());
+                processor.stopAll();
+                downloads.awaitTermination(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        Log.infof("worker consumer %s stopped", consumer);
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(1000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,212 @@
+package playback.worker.service;
+
+import io.quarkus.logging.Log;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import playback.model.BackoffPolicy;
+import playback.model.FailureReason;
+import playback.model.RetryConfig;
+import playback.queue.DownloadJob;
+import playback.queue.JobQueue;
+import playback.storage.RecordingStorage;
+import playback.worker.config.WorkerConfig;
+import playback.worker.provider.DownloadControl;
+import playback.worker.provider.DownloadFailure;
+import playback.worker.provider.ProviderClient;
+import playback.worker.queue.JobStream;
+import playback.worker.slots.SlotLeases;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Executes one delivered job: checks the run, takes a business slot (or defers the job with jitter),
+ * claims the run, downloads while renewing the lease, and records the result with a compare-and-set.
+ * The slot is released in finally, whatever happens.
+ */
+@ApplicationScoped
+public class DownloadProcessor {
+
+    private static final long PROGRESS_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+
+    private final RunStore runs;
+    private final SlotLeases slots;
+    private final JobStream stream;
+    private final JobQueue queue;
+    private final ProviderClient provider;
+    private final RecordingStorage storage;
+    private final WorkerConfig config;
+    private final BackoffPolicy backoff;
+    private final ScheduledExecutorService keeper = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "lease-keeper");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private final Map<Long, DownloadControl> active = new ConcurrentHashMap<>();
+
+    public DownloadProcessor(RunStore runs, SlotLeases slots, JobStream stream, JobQueue queue,
+                             ProviderClient provider, RecordingStorage storage, WorkerConfig config,
+                             RetryConfig retry) {
+        this.runs = runs;
+        this.slots = slots;
+        this.stream = stream;
+        this.queue = queue;
+        this.provider = provider;
+        this.storage = storage;
+        this.config = config;
+        this.backoff = retry.policy();
+    }
+
+    public void process(String consumer, JobStream.Delivery delivery) {
+        DownloadJob job = delivery.job();
+        RunStore.RunState run = runs.find(job.runId()).orElse(null);
+        if (run == null || run.finished() || (run.status().equals("running") && !run.leaseExpired())) {
+            Log.debugf("dropping delivery of run %d: %s", job.runId(), run == null ? "unknown" : run.status());
+            stream.ack(delivery.entryId());
+            return;
+        }
+        if (run.status().equals("queued") && run.waitMillis() > 0) {
+            stream.defer(delivery, Duration.ofMillis(run.waitMillis()));
+            return;
+        }
+        if (!slots.acquire(job.businessId(), job.runId())) {
+            Duration wait = jittered(config.slots().retryDelay());
+            Log.debugf("no free slot for business %d; run %d waits %d ms", job.businessId(), job.runId(), wait.toMillis());
+            stream.defer(delivery, wait);
+            return;
+        }
+        try {
+            RunStore.Claim claim = runs.claim(job.runId(), consumer, config.slots().lease()).orElse(null);
+            if (claim == null) {
+                Log.debugf("run %d was taken by another delivery", job.runId());
+                stream.ack(delivery.entryId());
+                return;
+            }
+            if (download(consumer, delivery, claim)) {
+                stream.ack(delivery.entryId());
+            }
+        } finally {
+            slots.release(job.businessId(), job.runId());
+        }
+    }
+
+    /** True when the delivery is done with; false when it must stay pending for another consumer. */
+    private boolean download(String consumer, JobStream.Delivery delivery, RunStore.Claim claim) {
+        DownloadJob job = delivery.job();
+        DownloadControl control = new DownloadControl();
+        active.put(job.runId(), control);
+        Duration lease = config.slots().lease();
+        long renewEveryNanos = lease.toNanos() / 3;
+        long[] lastRenewal = {System.nanoTime()};
+        ScheduledFuture<?> watch = keeper.scheduleAtFixedRate(() -> {
+            try {
+                if (control.nanosSinceProgress() > config.provider().readTimeout().toNanos()) {
+                    control.stop(DownloadControl.StopReason.STALLED);
+                }
+                if (System.nanoTime() - lastRenewal[0] >= renewEveryNanos) {
+                    lastRenewal[0] = System.nanoTime();
+                    if (!slots.renew(job.businessId(), job.runId()) || !runs.renew(job.runId(), claim.fence(), lease)) {
+                        Log.warnf("lost the lease of run %d; stopping its download", job.runId());
+                        control.stop(DownloadControl.StopReason.LEASE_LOST);
+                    } else {
+                        stream.touch(consumer, delivery.entryId());
+                    }
+                }
+            } catch (RuntimeException e) {
+                Log.warnf("could not renew the lease of run %d: %s", job.runId(), e.getMessage());
+            }
+        }, 1, 1, TimeUnit.SECONDS);
+        Path temp = null;
+        try {
+            temp = storage.createTempFile();
+            long[] lastProgress = {0};
+            ProviderClient.Fetched fetched = provider.fetch(claim.accountSid(), claim.recordingSid(), temp, control,
+                    (bytes, total) -> {
+                        long now = System.nanoTime();
+                        if (now - lastProgress[0] >= PROGRESS_INTERVAL_NANOS) {
+                            lastProgress[0] = now;
+                            runs.progress(job, claim.fence(), bytes, total);
+                        }
+                    });
+            watch.cancel(false);
+            String key = RecordingStorage.keyFor(job.businessId(), job.callSid(), fetched.format().extension());
+            Path file = temp;
+            boolean committed = runs.succeed(job, claim.fence(), key, fetched.size(), fetched.format().contentType(),
+                    () -> storage.commit(file, key));
+            Log.debugf("run %d of call %s: %s (%d bytes)", job.runId(), job.callSid(),
+                    committed ? "ready" : "superseded, discarded", fetched.size());
+            return true;
+        } catch (DownloadFailure failure) {
+            watch.cancel(false);
+            return failed(job, claim, control, failure);
+        } catch (IOException e) {
+            watch.cancel(false);
+            Log.errorf("storage error for run %d: %s", job.runId(), e.getMessage());
+            return failed(job, claim, control, new DownloadFailure(FailureReason.PROVIDER_UNAVAILABLE, null, null,
+                    "storage error"));
+        } finally {
+            watch.cancel(false);
+            active.remove(job.runId());
+            deleteQuietly(temp);
+            queue.releaseDedupKey(job.businessId(), job.callSid(), job.runId());
+        }
+    }
+
+    private boolean failed(DownloadJob job, RunStore.Claim claim, DownloadControl control, DownloadFailure failure) {
+        if (control.stopped() == DownloadControl.StopReason.LEASE_LOST) {
+            return true;
+        }
+        if (control.stopped() == DownloadControl.StopReason.SHUTDOWN) {
+            if (runs.release(job.runId(), claim.fence())) {
+                queue.enqueue(job);
+                Log.infof("handed run %d back to the queue on shutdown", job.runId());
+            }
+            return true;
+        }
+        Log.debugf("run %d of call %s failed: %s (%s)", job.runId(), job.callSid(), failure.reason().code(),
+                failure.getMessage());
+        runs.fail(job, claim.fence(), failure.reason(), failure.httpStatus(), failure.retryAfter(), backoff)
+                .ifPresent(retry -> queue.schedule(new DownloadJob(retry.runId(), job.businessId(), job.callSid()),
+                        retry.delay()));
+        return true;
+    }
+
+    /** Stops every download in progress; each hands its run back to the queue. */
+    public void stopAll() {
+        active.values().forEach(control -> control.stop(DownloadControl.StopReason.SHUTDOWN));
+    }
+
+    public int activeCount() {
+        return active.size();
+    }
+
+    @PreDestroy
+    void close() {
+        keeper.shutdownNow();
+    }
+
+    private static Duration jittered(Duration base) {
+        double factor = 0.5 + ThreadLocalRandom.current().nextDouble();
+        return Duration.ofMillis(Math.max(50, (long) (base.toMillis() * factor)));
+    }
+
+    private static void deleteQuietly(Path temp) {
+        if (temp == null) {
+            return;
+        }
+        try {
+            Files.deleteIfExists(temp);
+        } catch (IOException e) {
+            Log.warnf("could not delete temp file %s", temp);
+        }
+    }
+}

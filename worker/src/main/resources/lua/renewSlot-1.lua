@@ -1,0 +1,15 @@
+-- Extends a run's slot lease, on the Redis clock, if the run still holds it.
+-- KEYS[1] slots of the business
+-- ARGV[1] run id, ARGV[2] lease in ms
+-- Returns 1 when renewed, 0 when the lease was lost (expired or removed): the holder must stop.
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local lease = tonumber(ARGV[2])
+local expiry = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if not expiry or tonumber(expiry) <= now then
+  redis.call('ZREM', KEYS[1], ARGV[1])
+  return 0
+end
+redis.call('ZADD', KEYS[1], 'XX', now + lease, ARGV[1])
+redis.call('PEXPIRE', KEYS[1], lease * 2)
+return 1

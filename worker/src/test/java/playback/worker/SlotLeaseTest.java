@@ -1,0 +1,82 @@
+package playback.worker;
+
+import io.quarkus.redis.datasource.RedisDataSource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.Test;
+import playback.queue.RedisKeys;
+import playback.worker.slots.SlotLeases;
+
+import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Per-business slots: a limit, release, and leases that free themselves when their holder dies. */
+@QuarkusTest
+@QuarkusTestResource(ProviderStub.class)
+class SlotLeaseTest {
+
+    @Inject
+    SlotLeases slots;
+
+    @Inject
+    RedisDataSource redis;
+
+    private static long unusedBusiness() {
+        return 1_000_000 + ThreadLocalRandom.current().nextLong(1_000_000_000L);
+    }
+
+    @Test
+    void limitsEachBusinessAndFreesOnRelease() {
+        long business = unusedBusiness();
+        assertTrue(slots.acquire(business, 1));
+        assertTrue(slots.acquire(business, 2));
+        assertTrue(slots.acquire(business, 3));
+        assertFalse(slots.acquire(business, 4), "a fourth download must wait with per-business=3");
+        assertTrue(slots.acquire(unusedBusiness(), 4), "another business has its own slots");
+
+        slots.release(business, 2);
+        assertTrue(slots.acquire(business, 4));
+        for (long run : new long[]{1, 3, 4}) {
+            slots.release(business, run);
+        }
+        assertEquals(0, redis.key().exists(RedisKeys.slots(business)) ? 1 : 0, "the slot set is gone when empty");
+    }
+
+    @Test
+    void abandonedLeaseFreesItselfAfterTheLease() {
+        long business = unusedBusiness();
+        for (long run = 1; run <= 3; run++) {
+            assertTrue(slots.acquire(business, run));
+        }
+        assertFalse(slots.acquire(business, 99));
+        // Nobody renews or releases (the holders "crashed"): after the 3 s test lease the slots free up.
+        await().atMost(Duration.ofSeconds(6)).pollInterval(Duration.ofMillis(200))
+                .until(() -> slots.acquire(business, 99));
+        assertFalse(slots.renew(business, 1), "a holder whose lease ran out learns it lost the slot");
+        slots.release(business, 99);
+    }
+
+    @Test
+    void renewalKeepsTheLease() throws InterruptedException {
+        long business = unusedBusiness();
+        for (long run = 1; run <= 3; run++) {
+            assertTrue(slots.acquire(business, run));
+        }
+        for (int i = 0; i < 5; i++) {
+            Thread.sleep(1000);
+            for (long run = 1; run <= 3; run++) {
+                assertTrue(slots.renew(business, run));
+            }
+        }
+        assertFalse(slots.acquire(business, 4), "renewed leases outlive the 3 s lease");
+        for (long run = 1; run <= 3; run++) {
+            slots.release(business, run);
+        }
+    }
+}
