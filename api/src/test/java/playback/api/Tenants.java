@@ -1,0 +1,150 @@
+package playback.api;
+
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.restassured.http.ContentType;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
+import playback.model.CallLog;
+import playback.model.RecordingRun;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import static io.restassured.RestAssured.given;
+
+/** Test data through the real front door: businesses, then calls and recordings by signed webhooks. */
+@ApplicationScoped
+public class Tenants {
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final String WEBHOOK_BASE = "http://localhost:8181";
+
+    private final EntityManager db;
+
+    public Tenants(EntityManager db) {
+        this.db = db;
+    }
+
+    public record Business(long id, String accountSid, String token) {
+    }
+
+    public record Call(Business business, String callSid, String recordingSid) {
+        public String providerPath() {
+            return "/2010-04-01/Accounts/" + business.accountSid() + "/Recordings/" + recordingSid + ".mp3";
+        }
+    }
+
+    public static String sid(String prefix) {
+        byte[] bytes = new byte[16];
+        RANDOM.nextBytes(bytes);
+        return prefix + HexFormat.of().formatHex(bytes);
+    }
+
+    public Business business() {
+        String accountSid = sid("AC");
+        long id = QuarkusTransaction.requiringNew().call(() -> ((Number) db.createNativeQuery(
+                        "insert into businesses (name, account_sid) values (?1, ?2) returning id")
+                .setParameter(1, "Business " + accountSid.substring(2, 8)).setParameter(2, accountSid)
+                .getSingleResult()).longValue());
+        String token = given().contentType(ContentType.JSON).body(Map.of("business_id", id, "user", "tester"))
+                .post("/api/dev/token").then().statusCode(200).extract().path("token");
+        return new Business(id, accountSid, token);
+    }
+
+    /** A completed call with a completed recording, as the provider reports them. */
+    public Call callWithRecording(Business business) {
+        Call call = new Call(business, sid("CA"), sid("RE"));
+        webhook("call-status", callStatus(business, call.callSid())).then().statusCode(204);
+        webhook("recording-status", recordingStatus(business, call)).then().statusCode(204);
+        return call;
+    }
+
+    public static Map<String, String> callStatus(Business business, String callSid) {
+        Map<String, String> form = new LinkedHashMap<>();
+        form.put("AccountSid", business.accountSid());
+        form.put("CallSid", callSid);
+        form.put("From", "+15550001111");
+        form.put("To", "+15550002222");
+        form.put("Direction", "inbound");
+        form.put("CallStatus", "completed");
+        form.put("CallDuration", "184");
+        form.put("Timestamp", "Fri, 20 Nov 2026 10:03:04 +0000");
+        return form;
+    }
+
+    public static Map<String, String> recordingStatus(Business business, Call call) {
+        Map<String, String> form = new LinkedHashMap<>();
+        form.put("AccountSid", business.accountSid());
+        form.put("CallSid", call.callSid());
+        form.put("RecordingSid", call.recordingSid());
+        form.put("RecordingUrl", "https://api.twilio.com/2010-04-01/Accounts/" + business.accountSid()
+                + "/Recordings/" + call.recordingSid());
+        form.put("RecordingStatus", "completed");
+        form.put("RecordingDuration", "180");
+        form.put("RecordingChannels", "1");
+        return form;
+    }
+
+    public io.restassured.response.Response webhook(String event, Map<String, String> form) {
+        String path = "/api/webhooks/twilio/" + event;
+        return given().contentType(ContentType.URLENC).formParams(form)
+                .header("X-Twilio-Signature", signature(WEBHOOK_BASE + path, form))
+                .post(path);
+    }
+
+    /** Twilio's algorithm, written independently of the api's. */
+    public static String signature(String url, Map<String, String> form) {
+        StringBuilder data = new StringBuilder(url);
+        new TreeMap<>(form).forEach((key, value) -> data.append(key).append(value));
+        try {
+            Mac mac = Mac.getInstance("HmacSHA1");
+            mac.init(new SecretKeySpec(SystemUnderTest.PROVIDER_AUTH_TOKEN.getBytes(StandardCharsets.UTF_8), "HmacSHA1"));
+            return Base64.getEncoder().encodeToString(mac.doFinal(data.toString().getBytes(StandardCharsets.UTF_8)));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public CallLog call(Call call) {
+        return QuarkusTransaction.requiringNew().call(() ->
+                CallLog.findForBusiness(call.business().id(), call.callSid()).orElseThrow());
+    }
+
+    public List<RecordingRun> runs(Call call) {
+        return QuarkusTransaction.requiringNew().call(() -> RecordingRun.forCall(call.business().id(), call.callSid()));
+    }
+
+    public long runCount(Business business) {
+        return QuarkusTransaction.requiringNew().call(() -> ((Number) db.createNativeQuery(
+                "select count(*) from recording_runs where business_id = ?1").setParameter(1, business.id())
+                .getSingleResult()).longValue());
+    }
+
+    public void sql(String statement, Object... parameters) {
+        QuarkusTransaction.requiringNew().run(() -> {
+            var query = db.createNativeQuery(statement);
+            for (int i = 0; i < parameters.length; i++) {
+                query.setParameter(i + 1, parameters[i]);
+            }
+            query.executeUpdate();
+        });
+    }
+
+    /** Bytes that pass as MP3: an ID3 tag header followed by filler. */
+    public static byte[] mp3(int size) {
+        byte[] bytes = new byte[size];
+        RANDOM.nextBytes(bytes);
+        bytes[0] = 'I';
+        bytes[1] = 'D';
+        bytes[2] = '3';
+        return bytes;
+    }
+}
