@@ -1,0 +1,187 @@
+package playback.api;
+
+import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
+import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.Test;
+import playback.model.CallLog;
+import playback.model.DownloadStatus;
+import playback.model.RecordingRun;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED;
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Acceptance 4 and 5: transient failures are retried with backoff, a 404 is final, a 429 is honoured,
+ * bad media is never stored or served, and the failure window answers 503 until it passes.
+ * (Test backoff: 1 s, 1 s, 1 s, 3 s: five attempts, then a 3 s window.)
+ */
+@QuarkusTest
+class FailureHandlingTest {
+
+    @Inject
+    Tenants tenants;
+
+    @Test
+    void twoServerErrorsThenSuccessEndsReadyWithTheAttemptsInRuns() {
+        Tenants.Call call = tenants.callWithRecording(tenants.business());
+        String scenario = "flaky-" + call.recordingSid();
+        SystemUnderTest.provider().stubFor(get(urlPathEqualTo(call.providerPath())).inScenario(scenario)
+                .whenScenarioStateIs(STARTED).willReturn(aResponse().withStatus(500)).willSetStateTo("second"));
+        SystemUnderTest.provider().stubFor(get(urlPathEqualTo(call.providerPath())).inScenario(scenario)
+                .whenScenarioStateIs("second").willReturn(aResponse().withStatus(500)).willSetStateTo("third"));
+        SystemUnderTest.provider().stubFor(get(urlPathEqualTo(call.providerPath())).inScenario(scenario)
+                .whenScenarioStateIs("third").willReturn(audio()));
+
+        play(call).then().statusCode(202);
+
+        awaitStatus(call, DownloadStatus.READY, 20);
+        List<RecordingRun> runs = tenants.runs(call);
+        assertEquals(List.of("failed", "failed", "succeeded"), runs.stream().map(run -> run.status).toList());
+        assertEquals(List.of(1, 2, 3), runs.stream().map(run -> run.attempt).toList());
+        assertEquals(500, runs.get(0).httpStatus);
+        assertEquals("provider_unavailable", runs.get(0).error);
+        assertEquals(0, tenants.call(call).failCount, "a success clears the failure count");
+        play(call).then().statusCode(200);
+    }
+
+    @Test
+    void notFoundIsTerminalAndTheStreamAnswers410() {
+        Tenants.Call call = tenants.callWithRecording(tenants.business());
+        SystemUnderTest.provider().stubFor(get(urlPathEqualTo(call.providerPath())).willReturn(aResponse().withStatus(404)));
+
+        play(call).then().statusCode(202);
+
+        awaitStatus(call, DownloadStatus.FAILED, 20);
+        status(call).then().statusCode(200).body("status", equalTo("failed"))
+                .body("error", equalTo("provider_not_found")).body("retry_after", equalTo(null));
+        play(call).then().statusCode(410).body("status", equalTo("failed"));
+        assertEquals(1, tenants.runs(call).size(), "a terminal failure is not retried");
+        SystemUnderTest.provider().verify(2, getRequestedFor(urlPathEqualTo(call.providerPath())));
+    }
+
+    @Test
+    void rateLimitIsHonouredBeforeTheNextAttempt() {
+        Tenants.Call call = tenants.callWithRecording(tenants.business());
+        String scenario = "limited-" + call.recordingSid();
+        SystemUnderTest.provider().stubFor(get(urlPathEqualTo(call.providerPath())).inScenario(scenario)
+                .whenScenarioStateIs(STARTED).willReturn(aResponse().withStatus(429).withHeader("Retry-After", "7"))
+                .willSetStateTo("open"));
+        SystemUnderTest.provider().stubFor(get(urlPathEqualTo(call.providerPath())).inScenario(scenario)
+                .whenScenarioStateIs("open").willReturn(audio()));
+
+        play(call).then().statusCode(202);
+        await().atMost(Duration.ofSeconds(10)).until(() -> tenants.runs(call).size() == 2);
+        status(call).then().body("status", equalTo("queued")).body("error", equalTo("provider_rate_limited"))
+                .body("retry_after", notNullValue());
+
+        awaitStatus(call, DownloadStatus.READY, 20);
+        List<ServeEvent> fetches = SystemUnderTest.provider().getAllServeEvents().stream()
+                .filter(event -> event.getRequest().getUrl().startsWith(call.providerPath()))
+                .sorted(Comparator.comparing(event -> event.getRequest().getLoggedDate()))
+                .toList();
+        assertEquals(2, fetches.size());
+        long gap = fetches.get(1).getRequest().getLoggedDate().getTime() - fetches.get(0).getRequest().getLoggedDate().getTime();
+        assertTrue(gap >= 7000, "the second attempt came " + gap + " ms after the 429 with Retry-After: 7");
+    }
+
+    @Test
+    void emptyBodyIsInvalidMedia() throws Exception {
+        assertInvalidMediaNeverServed(aResponse().withStatus(200).withHeader("Content-Type", "audio/mpeg").withBody(new byte[0]));
+    }
+
+    @Test
+    void xmlBodyWithStatus200IsInvalidMedia() throws Exception {
+        assertInvalidMediaNeverServed(aResponse().withStatus(200).withHeader("Content-Type", "application/xml")
+                .withBody("<?xml version=\"1.0\"?><TwilioResponse><RestException><Status>500</Status></RestException></TwilioResponse>"
+                        .getBytes(StandardCharsets.UTF_8)));
+    }
+
+    @Test
+    void bodyShorterThanContentLengthIsInvalidMedia() throws Exception {
+        assertInvalidMediaNeverServed(aResponse().withStatus(200).withHeader("Content-Type", "audio/mpeg")
+                .withHeader("Content-Length", "200000").withBody(Tenants.mp3(5_000)));
+    }
+
+    /** Also acceptance 5: 503 with Retry-After inside the window, a new enqueue after it. */
+    private void assertInvalidMediaNeverServed(ResponseDefinitionBuilder badAnswer) throws Exception {
+        Tenants.Call call = tenants.callWithRecording(tenants.business());
+        SystemUnderTest.provider().stubFor(get(urlPathEqualTo(call.providerPath())).willReturn(badAnswer));
+
+        play(call).then().statusCode(202);
+        long deadline = System.nanoTime() + Duration.ofSeconds(25).toNanos();
+        while (tenants.call(call).downloadStatus != DownloadStatus.FAILED) {
+            assertTrue(System.nanoTime() < deadline, "the recording did not end failed");
+            Response answer = play(call);
+            assertNotEquals(200, answer.statusCode(), "invalid media is never served");
+            Thread.sleep(300);
+        }
+
+        CallLog failed = tenants.call(call);
+        assertEquals("invalid_media", failed.error);
+        assertEquals(5, failed.failCount, "five attempts, then failed");
+        assertEquals(5, tenants.runs(call).size());
+        assertFalse(storedFiles(call), "nothing is left in storage");
+
+        Response refused = play(call);
+        assertEquals(503, refused.statusCode(), "inside the backoff window");
+        assertEquals("failed", refused.path("status"));
+        int retryAfter = Integer.parseInt(refused.header("Retry-After"));
+        assertTrue(retryAfter >= 1 && retryAfter <= 3, "Retry-After " + retryAfter);
+
+        Thread.sleep(retryAfter * 1000L + 200);
+        play(call).then().statusCode(202).body("status", equalTo("queued"));
+        List<RecordingRun> runs = tenants.runs(call);
+        assertTrue(runs.size() >= 6, "an explicit request after the window enqueues again");
+        assertEquals(1, runs.get(5).attempt, "a new cycle of attempts begins");
+    }
+
+    private static boolean storedFiles(Tenants.Call call) throws Exception {
+        Path dir = SystemUnderTest.STORAGE.resolve(Long.toString(call.business().id()));
+        if (!Files.isDirectory(dir)) {
+            return false;
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.anyMatch(file -> file.getFileName().toString().startsWith(call.callSid()));
+        }
+    }
+
+    private static ResponseDefinitionBuilder audio() {
+        return aResponse().withStatus(200).withHeader("Content-Type", "audio/mpeg").withBody(Tenants.mp3(32_000));
+    }
+
+    private static Response play(Tenants.Call call) {
+        return given().auth().oauth2(call.business().token())
+                .get("/api/recordings/" + call.callSid() + "/stream?explicit_user_action=true");
+    }
+
+    private static Response status(Tenants.Call call) {
+        return given().auth().oauth2(call.business().token()).get("/api/recordings/" + call.callSid() + "/status");
+    }
+
+    private void awaitStatus(Tenants.Call call, DownloadStatus expected, int seconds) {
+        await().atMost(Duration.ofSeconds(seconds)).pollInterval(Duration.ofMillis(200))
+                .until(() -> tenants.call(call).downloadStatus == expected);
+    }
+}
