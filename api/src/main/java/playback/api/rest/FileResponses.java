@@ -148,7 +148,7 @@ final class FileResponses {
                 }
                 long first = Long.parseLong(spec.substring(0, dash));
                 String lastText = spec.substring(dash + 1);
-                long last = lastText.isEmpty() ? size - 1 : Long.parseLong(lastText);
+                long last = lastText.isEmpty() ? Long.MAX_VALUE : Long.parseLong(lastText);
                 if (last < first) {
                     return Optional.empty();
                 }
