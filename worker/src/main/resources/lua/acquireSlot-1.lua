@@ -1,8 +1,8 @@
 -- Takes one of a business's download slots for a run, on the Redis clock. Expired leases are dropped
 -- first, so a crashed worker's slot frees itself.
--- KEYS[1] slots of the business (sorted set: member = run id, score = lease expiry in ms)
--- ARGV[1] run id, ARGV[2] slot limit, ARGV[3] lease in ms
--- Returns 1 when the run holds a slot, 0 when every slot is taken.
+-- KEYS[1] slots of the business (sorted set: member = holder, score = lease expiry in ms)
+-- ARGV[1] holder (run id and delivery), ARGV[2] slot limit, ARGV[3] lease in ms
+-- Returns 1 when the holder holds a slot, 0 when every slot is taken.
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local lease = tonumber(ARGV[3])

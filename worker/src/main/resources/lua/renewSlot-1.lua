@@ -1,6 +1,6 @@
--- Extends a run's slot lease, on the Redis clock, if the run still holds it.
+-- Extends a holder's slot lease, on the Redis clock, if it still holds it.
 -- KEYS[1] slots of the business
--- ARGV[1] run id, ARGV[2] lease in ms
+-- ARGV[1] holder, ARGV[2] lease in ms
 -- Returns 1 when renewed, 0 when the lease was lost (expired or removed): the holder must stop.
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)

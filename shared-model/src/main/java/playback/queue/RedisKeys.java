@@ -18,7 +18,7 @@ public final class RedisKeys {
         return "job:download:" + businessId + ":" + callSid;
     }
 
-    /** Slot leases of one business: member = run id, score = lease expiry (Redis time, ms). */
+    /** Slot leases of one business: member = holder (run id and delivery), score = lease expiry (Redis time, ms). */
     public static String slots(long businessId) {
         return "slots:" + businessId;
     }

@@ -34,16 +34,16 @@ class SlotLeaseTest {
     @Test
     void limitsEachBusinessAndFreesOnRelease() {
         long business = unusedBusiness();
-        assertTrue(slots.acquire(business, 1));
-        assertTrue(slots.acquire(business, 2));
-        assertTrue(slots.acquire(business, 3));
-        assertFalse(slots.acquire(business, 4), "a fourth download must wait with per-business=3");
-        assertTrue(slots.acquire(unusedBusiness(), 4), "another business has its own slots");
+        assertTrue(slots.acquire(business, "run-" + 1));
+        assertTrue(slots.acquire(business, "run-" + 2));
+        assertTrue(slots.acquire(business, "run-" + 3));
+        assertFalse(slots.acquire(business, "run-" + 4), "a fourth download must wait with per-business=3");
+        assertTrue(slots.acquire(unusedBusiness(), "run-" + 4), "another business has its own slots");
 
-        slots.release(business, 2);
-        assertTrue(slots.acquire(business, 4));
+        slots.release(business, "run-" + 2);
+        assertTrue(slots.acquire(business, "run-" + 4));
         for (long run : new long[]{1, 3, 4}) {
-            slots.release(business, run);
+            slots.release(business, "run-" + run);
         }
         assertEquals(0, redis.key().exists(RedisKeys.slots(business)) ? 1 : 0, "the slot set is gone when empty");
     }
@@ -52,31 +52,31 @@ class SlotLeaseTest {
     void abandonedLeaseFreesItselfAfterTheLease() {
         long business = unusedBusiness();
         for (long run = 1; run <= 3; run++) {
-            assertTrue(slots.acquire(business, run));
+            assertTrue(slots.acquire(business, "run-" + run));
         }
-        assertFalse(slots.acquire(business, 99));
+        assertFalse(slots.acquire(business, "run-" + 99));
         // Nobody renews or releases (the holders "crashed"): after the 3 s test lease the slots free up.
         await().atMost(Duration.ofSeconds(6)).pollInterval(Duration.ofMillis(200))
-                .until(() -> slots.acquire(business, 99));
-        assertFalse(slots.renew(business, 1), "a holder whose lease ran out learns it lost the slot");
-        slots.release(business, 99);
+                .until(() -> slots.acquire(business, "run-" + 99));
+        assertFalse(slots.renew(business, "run-" + 1), "a holder whose lease ran out learns it lost the slot");
+        slots.release(business, "run-" + 99);
     }
 
     @Test
     void renewalKeepsTheLease() throws InterruptedException {
         long business = unusedBusiness();
         for (long run = 1; run <= 3; run++) {
-            assertTrue(slots.acquire(business, run));
+            assertTrue(slots.acquire(business, "run-" + run));
         }
         for (int i = 0; i < 5; i++) {
             Thread.sleep(1000);
             for (long run = 1; run <= 3; run++) {
-                assertTrue(slots.renew(business, run));
+                assertTrue(slots.renew(business, "run-" + run));
             }
         }
-        assertFalse(slots.acquire(business, 4), "renewed leases outlive the 3 s lease");
+        assertFalse(slots.acquire(business, "run-" + 4), "renewed leases outlive the 3 s lease");
         for (long run = 1; run <= 3; run++) {
-            slots.release(business, run);
+            slots.release(business, "run-" + run);
         }
     }
 }

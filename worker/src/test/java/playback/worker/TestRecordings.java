@@ -85,6 +85,16 @@ public class TestRecordings {
         });
     }
 
+    public void sql(String statement, Object... parameters) {
+        QuarkusTransaction.requiringNew().run(() -> {
+            var query = db.createNativeQuery(statement);
+            for (int i = 0; i < parameters.length; i++) {
+                query.setParameter(i + 1, parameters[i]);
+            }
+            query.executeUpdate();
+        });
+    }
+
     public CallLog call(Recording recording) {
         return QuarkusTransaction.requiringNew().call(() ->
                 CallLog.findForBusiness(recording.businessId(), recording.callSid()).orElseThrow());

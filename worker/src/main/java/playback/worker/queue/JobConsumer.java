@@ -31,7 +31,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 @ApplicationScoped
 public class JobConsumer {
 
-    private static final Duration BLOCK = Duration.ofSeconds(1);
+    /** Short, so that delayed jobs are promoted promptly while no new job arrives. */
+    private static final Duration BLOCK = Duration.ofMillis(250);
     private static final int SWEEP_BATCH = 100;
 
     private final JobStream stream;

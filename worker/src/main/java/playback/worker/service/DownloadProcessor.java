@@ -78,7 +78,8 @@ public class DownloadProcessor {
             stream.defer(delivery, Duration.ofMillis(run.waitMillis()));
             return;
         }
-        if (!slots.acquire(job.businessId(), job.runId())) {
+        String holder = job.runId() + ":" + delivery.entryId();
+        if (!slots.acquire(job.businessId(), holder)) {
             Duration wait = jittered(config.slots().retryDelay());
             Log.debugf("no free slot for business %d; run %d waits %d ms", job.businessId(), job.runId(), wait.toMillis());
             stream.defer(delivery, wait);
@@ -91,16 +92,16 @@ public class DownloadProcessor {
                 stream.ack(delivery.entryId());
                 return;
             }
-            if (download(consumer, delivery, claim)) {
+            if (download(consumer, delivery, claim, holder)) {
                 stream.ack(delivery.entryId());
             }
         } finally {
-            slots.release(job.businessId(), job.runId());
+            slots.release(job.businessId(), holder);
         }
     }
 
     /** True when the delivery is done with; false when it must stay pending for another consumer. */
-    private boolean download(String consumer, JobStream.Delivery delivery, RunStore.Claim claim) {
+    private boolean download(String consumer, JobStream.Delivery delivery, RunStore.Claim claim, String holder) {
         DownloadJob job = delivery.job();
         DownloadControl control = new DownloadControl();
         active.put(job.runId(), control);
@@ -114,7 +115,7 @@ public class DownloadProcessor {
                 }
                 if (System.nanoTime() - lastRenewal[0] >= renewEveryNanos) {
                     lastRenewal[0] = System.nanoTime();
-                    if (!slots.renew(job.businessId(), job.runId()) || !runs.renew(job.runId(), claim.fence(), lease)) {
+                    if (!slots.renew(job.businessId(), holder) || !runs.renew(job.runId(), claim.fence(), lease)) {
                         Log.warnf("lost the lease of run %d; stopping its download", job.runId());
                         control.stop(DownloadControl.StopReason.LEASE_LOST);
                     } else {

@@ -27,18 +27,22 @@ public class SlotLeases {
         this.config = config.slots();
     }
 
-    public boolean acquire(long businessId, long runId) {
-        return ACQUIRE.run(redis, List.of(RedisKeys.slots(businessId)), List.of(Long.toString(runId),
+    /**
+     * Takes a slot for a holder: one delivery of one run (e.g. {@code runId:entryId}), so that a
+     * duplicate delivery of the same run can never release the slot of the delivery doing the work.
+     */
+    public boolean acquire(long businessId, String holder) {
+        return ACQUIRE.run(redis, List.of(RedisKeys.slots(businessId)), List.of(holder,
                 Integer.toString(config.perBusiness()), Long.toString(config.lease().toMillis()))).toInteger() == 1;
     }
 
     /** False when the lease was lost: the holder must stop working. */
-    public boolean renew(long businessId, long runId) {
+    public boolean renew(long businessId, String holder) {
         return RENEW.run(redis, List.of(RedisKeys.slots(businessId)),
-                List.of(Long.toString(runId), Long.toString(config.lease().toMillis()))).toInteger() == 1;
+                List.of(holder, Long.toString(config.lease().toMillis()))).toInteger() == 1;
     }
 
-    public void release(long businessId, long runId) {
-        redis.execute("ZREM", RedisKeys.slots(businessId), Long.toString(runId));
+    public void release(long businessId, String holder) {
+        redis.execute("ZREM", RedisKeys.slots(businessId), holder);
     }
 }
