@@ -5,6 +5,9 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
+import playback.api.service.RecordingService;
+import playback.api.service.StreamDecision;
+import playback.model.CallLog;
 import playback.model.DownloadStatus;
 import playback.queue.RedisKeys;
 
@@ -25,6 +28,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Acceptance 1: however many concurrent Play requests, one provider fetch and one recording run. */
@@ -39,6 +43,9 @@ class StreamDedupTest {
 
     @Inject
     RedisDataSource redis;
+
+    @Inject
+    RecordingService recordings;
 
     private final HttpClient http = HttpClient.newBuilder()
             .executor(Executors.newFixedThreadPool(64)).connectTimeout(Duration.ofSeconds(5)).build();
@@ -74,6 +81,26 @@ class StreamDedupTest {
 
         awaitReady(call);
         assertEquals(1, tenants.runs(call).size(), "the unique index allowed one run");
+        SystemUnderTest.provider().verify(1, getRequestedFor(urlPathEqualTo(call.providerPath())));
+    }
+
+    @Test
+    void aPlayActingOnAStaleReadDoesNotDownloadAReadyRecordingAgain() {
+        Tenants.Business business = tenants.business();
+        Tenants.Call call = tenants.callWithRecording(business);
+        stubRecording(call, 0);
+        playConcurrently(call, 1);
+        awaitReady(call);
+
+        // A request that read the call before it became ready, and reaches the enqueue step only now,
+        // after the worker released the dedup key.
+        CallLog stale = tenants.call(call);
+        stale.downloadStatus = DownloadStatus.MISSING;
+        stale.lastEnqueueAt = null;
+        StreamDecision decision = recordings.stream(stale, true);
+
+        assertInstanceOf(StreamDecision.Serve.class, decision, "the ready file is served");
+        assertEquals(1, tenants.runs(call).size(), "no second run");
         SystemUnderTest.provider().verify(1, getRequestedFor(urlPathEqualTo(call.providerPath())));
     }
 

@@ -25,7 +25,9 @@ import java.util.Optional;
  * Decides what a request for a recording gets: the file, a 202 while it downloads, a 503 inside the
  * failure backoff, a 410 when the provider lost it. On an explicit request for a missing recording it
  * enqueues at most one download: stored file, then active run, cooldown, backoff, Redis SET NX, the
- * run insert (the partial unique index is the final word), and only then XADD.
+ * run insert, and only then XADD. The insert re-checks the call's state under a row lock and the
+ * partial unique index refuses a second active run, so a request acting on a stale read (the recording
+ * became ready meanwhile, the dedup key expired or was flushed) cannot start a second download.
  */
 @ApplicationScoped
 public class RecordingService {
@@ -95,6 +97,12 @@ public class RecordingService {
         if (explicit && !inCooldown(call, now)) {
             enqueue(call);
             call = findCall(call.businessId, call.callSid).orElse(call);
+            if (call.downloadStatus == DownloadStatus.READY) {
+                Optional<StoredRecording> stored = stored(call);
+                if (stored.isPresent()) {
+                    return new StreamDecision.Serve(stored.get());
+                }
+            }
         } else if (explicit) {
             Log.debugf("explicit request for call %s inside the enqueue cooldown: nothing enqueued", call.callSid);
         }
@@ -124,9 +132,15 @@ public class RecordingService {
             }
         }
         boolean inserted = QuarkusTransaction.requiringNew().call(() -> db.createNativeQuery("""
-                        with run as (
+                        with eligible as (
+                            select 1 from call_logs
+                            where business_id = ?2 and call_sid = ?3 and recording_download_status <> 'ready'
+                              and not (recording_download_status = 'failed' and (recording_error = 'provider_not_found'
+                                  or recording_next_retry_at > now()))
+                            for update),
+                        run as (
                             insert into recording_runs (id, business_id, call_sid, status, attempt)
-                            values (?1, ?2, ?3, 'queued', 1)
+                            select ?1, ?2, ?3, 'queued', 1 from eligible
                             on conflict (business_id, call_sid) where status in ('queued', 'running') do nothing
                             returning id)
                         update call_logs set recording_download_status = 'queued', recording_last_enqueue_at = now(),
@@ -136,7 +150,7 @@ public class RecordingService {
                 .setParameter(1, runId).setParameter(2, businessId).setParameter(3, callSid)
                 .executeUpdate() == 1);
         if (!inserted) {
-            Log.debugf("duplicate enqueue blocked for call %s (an active run exists)", callSid);
+            Log.debugf("duplicate enqueue blocked for call %s (an active run exists, or it is ready)", callSid);
             queue.releaseDedupKey(businessId, callSid, runId);
             return;
         }

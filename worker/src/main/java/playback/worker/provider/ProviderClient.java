@@ -87,8 +87,11 @@ public class ProviderClient {
             if (hop == 0) {
                 request.header("Authorization", authorization);
             }
+            long started = System.nanoTime();
             HttpResponse<InputStream> response = send(request.build());
             int status = response.statusCode();
+            Log.debugf("GET %s -> %d in %d ms (%s)", current.getPath(), status,
+                    (System.nanoTime() - started) / 1_000_000, response.version());
             if (status == 301 || status == 302 || status == 303 || status == 307 || status == 308) {
                 Optional<String> location = response.headers().firstValue("Location");
                 close(response.body());
