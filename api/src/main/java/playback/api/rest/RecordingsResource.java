@@ -1,5 +1,6 @@
 package playback.api.rest;
 
+import jakarta.ws.rs.BeanParam;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HEAD;
 import jakarta.ws.rs.HeaderParam;
@@ -47,49 +48,51 @@ public class RecordingsResource {
         return recordings.status(call);
     }
 
+    /** What the stream and download endpoints read from a request. */
+    public static class StreamRequest {
+        @PathParam("callSid")
+        String callSid;
+        @QueryParam("token")
+        String token;
+        @QueryParam("explicit_user_action")
+        boolean explicit;
+        @HeaderParam(HttpHeaders.AUTHORIZATION)
+        String authorization;
+        @HeaderParam("Range")
+        String range;
+        @HeaderParam("If-Range")
+        String ifRange;
+        @HeaderParam(HttpHeaders.IF_NONE_MATCH)
+        String ifNoneMatch;
+        @HeaderParam(HttpHeaders.IF_MODIFIED_SINCE)
+        String ifModifiedSince;
+    }
+
     @GET
     @Path("stream")
-    public RestResponse<Object> stream(@PathParam("callSid") String callSid, @QueryParam("token") String token,
-                                       @QueryParam("explicit_user_action") boolean explicit,
-                                       @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
-                                       @HeaderParam("Range") String range, @HeaderParam("If-Range") String ifRange,
-                                       @HeaderParam(HttpHeaders.IF_NONE_MATCH) String ifNoneMatch,
-                                       @HeaderParam(HttpHeaders.IF_MODIFIED_SINCE) String ifModifiedSince) {
-        return answer(callSid, token, authorization, explicit,
-                new FileResponses.Request(false, range, ifRange, ifNoneMatch, ifModifiedSince, false));
+    public RestResponse<Object> stream(@BeanParam StreamRequest request) {
+        return answer(request, false, false);
     }
 
     @HEAD
     @Path("stream")
-    public RestResponse<Object> streamHead(@PathParam("callSid") String callSid, @QueryParam("token") String token,
-                                           @QueryParam("explicit_user_action") boolean explicit,
-                                           @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
-                                           @HeaderParam("Range") String range, @HeaderParam("If-Range") String ifRange,
-                                           @HeaderParam(HttpHeaders.IF_NONE_MATCH) String ifNoneMatch,
-                                           @HeaderParam(HttpHeaders.IF_MODIFIED_SINCE) String ifModifiedSince) {
-        return answer(callSid, token, authorization, explicit,
-                new FileResponses.Request(true, range, ifRange, ifNoneMatch, ifModifiedSince, false));
+    public RestResponse<Object> streamHead(@BeanParam StreamRequest request) {
+        return answer(request, true, false);
     }
 
     @GET
     @Path("download")
-    public RestResponse<Object> download(@PathParam("callSid") String callSid, @QueryParam("token") String token,
-                                         @QueryParam("explicit_user_action") boolean explicit,
-                                         @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
-                                         @HeaderParam("Range") String range, @HeaderParam("If-Range") String ifRange,
-                                         @HeaderParam(HttpHeaders.IF_NONE_MATCH) String ifNoneMatch,
-                                         @HeaderParam(HttpHeaders.IF_MODIFIED_SINCE) String ifModifiedSince) {
-        return answer(callSid, token, authorization, explicit,
-                new FileResponses.Request(false, range, ifRange, ifNoneMatch, ifModifiedSince, true));
+    public RestResponse<Object> download(@BeanParam StreamRequest request) {
+        return answer(request, false, true);
     }
 
-    private RestResponse<Object> answer(String callSid, String token, String authorization, boolean explicit,
-                                        FileResponses.Request request) {
-        CallLog call = token != null ? callForToken(callSid, token)
-                : playableCall(callSid, authenticator.authenticate(authorization).businessId());
-        StreamDecision decision = recordings.stream(call, explicit);
+    private RestResponse<Object> answer(StreamRequest request, boolean head, boolean attachment) {
+        CallLog call = request.token != null ? callForToken(request.callSid, request.token)
+                : playableCall(request.callSid, authenticator.authenticate(request.authorization).businessId());
+        StreamDecision decision = recordings.stream(call, request.explicit);
         if (decision instanceof StreamDecision.Serve serve) {
-            return FileResponses.respond(serve.recording(), request);
+            return FileResponses.respond(serve.recording(), new FileResponses.Request(head, request.range,
+                    request.ifRange, request.ifNoneMatch, request.ifModifiedSince, attachment));
         }
         if (decision instanceof StreamDecision.Pending pending) {
             return statusAnswer(202, pending.status(), pending.retryAfter());
