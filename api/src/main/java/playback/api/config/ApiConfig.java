@@ -14,6 +14,8 @@ public interface ApiConfig {
 
     DevAuth devAuth();
 
+    Dev dev();
+
     StreamUrl streamUrl();
 
     Webhooks webhooks();
@@ -42,6 +44,11 @@ public interface ApiConfig {
         /** Dev endpoints (/api/dev/**); off in production, where they answer 404. */
         @WithDefault("false")
         boolean enabled();
+    }
+
+    interface Dev {
+        /** The provider simulator of the demo, whose fetch counters a dev reset clears too. */
+        Optional<String> simulatorUrl();
     }
 
     interface StreamUrl {

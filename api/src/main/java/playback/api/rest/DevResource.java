@@ -8,7 +8,9 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import playback.api.auth.JwtService;
+import org.jboss.resteasy.reactive.RestResponse;
 import playback.api.config.ApiConfig;
+import playback.api.service.DevService;
 import playback.model.Business;
 
 import java.time.Instant;
@@ -21,10 +23,12 @@ public class DevResource {
 
     private final ApiConfig config;
     private final JwtService jwt;
+    private final DevService dev;
 
-    public DevResource(ApiConfig config, JwtService jwt) {
+    public DevResource(ApiConfig config, JwtService jwt, DevService dev) {
         this.config = config;
         this.jwt = jwt;
+        this.dev = dev;
     }
 
     @GET
@@ -52,6 +56,14 @@ public class DevResource {
         }
         JwtService.IssuedToken token = jwt.issue(user, request.businessId());
         return new TokenView(token.token(), token.expiresAt());
+    }
+
+    @POST
+    @Path("reset")
+    public RestResponse<Void> reset() {
+        requireEnabled();
+        dev.reset();
+        return RestResponse.noContent();
     }
 
     private void requireEnabled() {
