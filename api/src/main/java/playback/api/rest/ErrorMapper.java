@@ -8,8 +8,15 @@ import jakarta.ws.rs.core.Response;
 import org.jboss.resteasy.reactive.RestResponse;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
+import java.net.ConnectException;
+import java.nio.channels.ClosedChannelException;
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+
 /** Every error becomes {"error": code, "message": text}; nothing leaks a stack trace. */
 public class ErrorMapper {
+
+    private static final int OUTAGE_RETRY_AFTER_SECONDS = 5;
 
     @ServerExceptionMapper
     public Response apiError(ApiException e) {
@@ -44,8 +51,62 @@ public class ErrorMapper {
 
     @ServerExceptionMapper
     public RestResponse<ErrorBody> unexpected(Exception e) {
+        String unavailable = unavailableDependency(e);
+        if (unavailable != null) {
+            Log.warnf("answering 503: %s is unavailable (%s)", unavailable, rootMessage(e));
+            return RestResponse.ResponseBuilder.<ErrorBody>create(503)
+                    .entity(new ErrorBody(unavailable + "_unavailable",
+                            "the service is briefly unavailable; try again shortly"))
+                    .header(HttpHeaders.RETRY_AFTER, OUTAGE_RETRY_AFTER_SECONDS)
+                    .type(MediaType.APPLICATION_JSON_TYPE).build();
+        }
         Log.errorf(e, "unexpected error");
         return RestResponse.ResponseBuilder.<ErrorBody>create(500).entity(new ErrorBody("internal_error", "internal error"))
                 .type(MediaType.APPLICATION_JSON_TYPE).build();
+    }
+
+    /**
+     * "database" or "redis" when the failure is that dependency being down or unreachable (an outage is
+     * a 503 with Retry-After, not a 500); null for anything else.
+     */
+    static String unavailableDependency(Throwable e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            String type = cause.getClass().getName();
+            if (cause instanceof SQLException sql && (sql.getSQLState() != null && sql.getSQLState().startsWith("08")
+                    || sql instanceof SQLTransientConnectionException
+                    || String.valueOf(sql.getMessage()).contains("Acquisition timeout"))) {
+                return "database";
+            }
+            if (type.startsWith("org.hibernate.exception.JDBCConnectionException")) {
+                return "database";
+            }
+            if (type.startsWith("io.vertx.redis") || type.startsWith("io.quarkus.redis")
+                    || String.valueOf(cause.getMessage()).contains("redis")) {
+                return "redis";
+            }
+            if (cause instanceof ConnectException || cause instanceof ClosedChannelException) {
+                return stackMentions(e, "redis") ? "redis" : "database";
+            }
+        }
+        return null;
+    }
+
+    private static boolean stackMentions(Throwable e, String word) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            for (StackTraceElement frame : cause.getStackTrace()) {
+                if (frame.getClassName().contains(word)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null) {
+            root = root.getCause();
+        }
+        return root.getClass().getSimpleName() + ": " + root.getMessage();
     }
 }

@@ -1,0 +1,106 @@
+package playback.devstack;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * How the system's processes are started on one machine: the provider simulator, api replicas and
+ * worker replicas, all against one PostgreSQL, one Redis and one storage directory. Used by the
+ * one-command run and by the end-to-end checks.
+ */
+public final class Stack {
+
+    public static final String PROVIDER_ACCOUNT_SID = "AC00000000000000000000000000000000";
+    public static final String PROVIDER_AUTH_TOKEN = "dev-provider-auth-token";
+    private static final String STREAM_URL_SECRET = "dev-stream-url-secret";
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+
+    private final Path root;
+    private final Path logs;
+    private final Path storage;
+    private final String jdbcUrl;
+    private final String dbUser;
+    private final String redisUrl;
+
+    /**
+     * @param root     the repository root (jars are read from the modules' target folders)
+     * @param logs     where each process logs
+     * @param storage  the recording store shared by api and worker processes
+     * @param jdbcUrl  PostgreSQL, e.g. jdbc:postgresql://127.0.0.1:5432/playback
+     * @param redisUrl Redis, e.g. redis://127.0.0.1:6379/0
+     */
+    public Stack(Path root, Path logs, Path storage, String jdbcUrl, String dbUser, String redisUrl) {
+        this.root = root.toAbsolutePath().normalize();
+        this.logs = logs.toAbsolutePath();
+        this.storage = storage.toAbsolutePath();
+        this.jdbcUrl = jdbcUrl;
+        this.dbUser = dbUser;
+        this.redisUrl = redisUrl;
+    }
+
+    public String jdbcUrl() {
+        return jdbcUrl;
+    }
+
+    public String dbUser() {
+        return dbUser;
+    }
+
+    public String redisUrl() {
+        return redisUrl;
+    }
+
+    public Path storage() {
+        return storage;
+    }
+
+    public ManagedProcess simulator(String name, int port, int storagePort) throws IOException {
+        Map<String, String> env = Map.of(
+                "SIM_PORT", Integer.toString(port),
+                "SIM_STORAGE_PORT", Integer.toString(storagePort),
+                "SIM_ACCOUNT_SID", PROVIDER_ACCOUNT_SID,
+                "SIM_AUTH_TOKEN", PROVIDER_AUTH_TOKEN);
+        return ManagedProcess.startJar(name, root.resolve("simulator/target/simulator.jar"), List.of("-Xmx256m"), env,
+                logs.resolve(name + ".log"), "http://127.0.0.1:" + port + "/sim/health").awaitHealthy(START_TIMEOUT);
+    }
+
+    /** An api replica; it migrates the schema at start. */
+    public ManagedProcess api(String name, int port, String simulatorUrl, Map<String, String> overrides)
+            throws IOException {
+        Map<String, String> env = common(port);
+        env.put("PLAYBACK_DEV_AUTH_ENABLED", "true");
+        env.put("PLAYBACK_DEV_SIMULATOR_URL", simulatorUrl);
+        env.put("PLAYBACK_JWT_PUBLIC_KEY_LOCATION", root.resolve("api/src/main/resources/dev-keys/publicKey.pem").toString());
+        env.put("PLAYBACK_JWT_PRIVATE_KEY_LOCATION", root.resolve("api/src/main/resources/dev-keys/privateKey.pem").toString());
+        env.put("PLAYBACK_STREAM_URL_SECRET", STREAM_URL_SECRET);
+        env.putAll(overrides);
+        return ManagedProcess.startJar(name, root.resolve("api/target/quarkus-app/quarkus-run.jar"), List.of("-Xmx512m"),
+                env, logs.resolve(name + ".log"), "http://127.0.0.1:" + port + "/q/health/ready").awaitHealthy(START_TIMEOUT);
+    }
+
+    /** A worker replica; start it after an api has migrated the schema. */
+    public ManagedProcess worker(String name, int port, String providerUrl, Map<String, String> overrides)
+            throws IOException {
+        Map<String, String> env = common(port);
+        env.put("PLAYBACK_PROVIDER_BASE_URL", providerUrl);
+        env.put("PLAYBACK_PROVIDER_ACCOUNT_SID", PROVIDER_ACCOUNT_SID);
+        env.putAll(overrides);
+        return ManagedProcess.startJar(name, root.resolve("worker/target/quarkus-app/quarkus-run.jar"), List.of("-Xmx384m"),
+                env, logs.resolve(name + ".log"), "http://127.0.0.1:" + port + "/q/health/ready").awaitHealthy(START_TIMEOUT);
+    }
+
+    private Map<String, String> common(int port) {
+        Map<String, String> env = new HashMap<>();
+        env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
+        env.put("QUARKUS_DATASOURCE_JDBC_URL", jdbcUrl);
+        env.put("QUARKUS_DATASOURCE_USERNAME", dbUser);
+        env.put("QUARKUS_REDIS_HOSTS", redisUrl);
+        env.put("PLAYBACK_STORAGE_DIR", storage.toString());
+        env.put("PLAYBACK_PROVIDER_AUTH_TOKEN", PROVIDER_AUTH_TOKEN);
+        return env;
+    }
+}

@@ -1,0 +1,56 @@
+package playback.devstack;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+/** Sends status callbacks the way the provider does: form-encoded, signed with X-Twilio-Signature. */
+public final class TwilioWebhooks {
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final String apiBaseUrl;
+    private final byte[] authToken;
+
+    public TwilioWebhooks(String apiBaseUrl, String authToken) {
+        this.apiBaseUrl = apiBaseUrl.replaceAll("/+$", "");
+        this.authToken = authToken.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Posts the event (call-status or recording-status); returns the HTTP status. */
+    public int post(String event, Map<String, String> form) throws IOException, InterruptedException {
+        String url = apiBaseUrl + "/api/webhooks/twilio/" + event;
+        String body = form.entrySet().stream()
+                .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "="
+                        + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
+                .collect(Collectors.joining("&"));
+        HttpRequest request = HttpRequest.newBuilder(URI.create(url))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .header("X-Twilio-Signature", sign(url, form))
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+        return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    String sign(String url, Map<String, String> form) {
+        StringBuilder data = new StringBuilder(url);
+        new TreeMap<>(form).forEach((key, value) -> data.append(key).append(value));
+        try {
+            Mac mac = Mac.getInstance("HmacSHA1");
+            mac.init(new SecretKeySpec(authToken, "HmacSHA1"));
+            return Base64.getEncoder().encodeToString(mac.doFinal(data.toString().getBytes(StandardCharsets.UTF_8)));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
