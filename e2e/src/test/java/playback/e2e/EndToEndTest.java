@@ -1,0 +1,468 @@
+package playback.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import playback.devstack.ManagedProcess;
+import playback.devstack.Stack;
+import playback.devstack.TwilioWebhooks;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The guarantees across real processes: 2 api replicas, 2 worker replicas and the provider simulator
+ * on free ports against the machine's PostgreSQL and Redis, with real crashes and outages. Prints one
+ * table at the end. Stops and starts the machine's PostgreSQL and Redis (scenarios 4 and 5).
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class EndToEndTest {
+
+    private static final String DATABASE = "playback_e2e";
+    private static final int REDIS_DB = 3;
+    private static final Duration LEASE = Duration.ofSeconds(10);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final ResultTable TABLE = new ResultTable();
+    private static final HttpClient HTTP = HttpClient.newBuilder().executor(Executors.newFixedThreadPool(128))
+            .connectTimeout(Duration.ofSeconds(5)).build();
+
+    private static Stack stack;
+    private static final List<ManagedProcess> processes = new ArrayList<>();
+    private static ManagedProcess[] workers = new ManagedProcess[2];
+    private static int[] workerPorts = new int[2];
+    private static String simulatorUrl;
+    private static String[] apis = new String[2];
+    private static Business acme;
+    private static Business harbor;
+
+    record Business(long id, String accountSid, String token) {
+    }
+
+    record Call(Business business, String callSid, String recordingSid) {
+    }
+
+    @BeforeAll
+    static void startSystem() throws Exception {
+        Runtime.getRuntime().addShutdownHook(new Thread(EndToEndTest::stopProcesses));
+        recreateDatabase();
+        Outside.redisCli("-n", Integer.toString(REDIS_DB), "FLUSHDB");
+        Path root = Path.of("").toAbsolutePath();
+        Path work = root.resolve("e2e/target/e2e-run");
+        Files.createDirectories(work);
+        stack = new Stack(root, work.resolve("logs"), work.resolve("recordings"),
+                "jdbc:postgresql://127.0.0.1:5432/" + DATABASE, "postgres", "redis://127.0.0.1:6379/" + REDIS_DB);
+        int simPort = freePort();
+        simulatorUrl = "http://127.0.0.1:" + simPort;
+        processes.add(stack.simulator("simulator", simPort, freePort()));
+        Map<String, String> tuning = Map.of("PLAYBACK_RETRY_BACKOFF", "1s,2s,3s,5s");
+        for (int i = 0; i < 2; i++) {
+            int port = freePort();
+            apis[i] = "http://127.0.0.1:" + port;
+            processes.add(stack.api("api-" + (i + 1), port, simulatorUrl, tuning));
+        }
+        for (int i = 0; i < 2; i++) {
+            workerPorts[i] = freePort();
+            startWorker(i);
+        }
+        acme = business("Acme e2e");
+        harbor = business("Harbor e2e");
+    }
+
+    private static void startWorker(int index) throws IOException {
+        workers[index] = stack.worker("worker-" + (index + 1), workerPorts[index], simulatorUrl, Map.of(
+                "PLAYBACK_SLOTS_PER_BUSINESS", "3",
+                "PLAYBACK_SLOTS_LEASE", LEASE.toSeconds() + "s",
+                "PLAYBACK_WORKER_ORPHAN_AFTER", "5s",
+                "PLAYBACK_WORKER_SWEEP_INTERVAL", "1s",
+                "PLAYBACK_RETRY_BACKOFF", "1s,2s,3s,5s"));
+        processes.add(workers[index]);
+    }
+
+    @AfterAll
+    static void stopSystem() {
+        stopProcesses();
+        System.out.println(TABLE.render());
+    }
+
+    private static synchronized void stopProcesses() {
+        for (int i = processes.size() - 1; i >= 0; i--) {
+            processes.get(i).stop(Duration.ofSeconds(15));
+        }
+        processes.clear();
+    }
+
+    @Test
+    @Order(1)
+    void fiveHundredConcurrentPlaysOverTwoApisFetchOnce() throws Exception {
+        Call call = call(acme, "{\"latency_ms\":1500,\"duration_seconds\":60}");
+        long started = System.nanoTime();
+        List<Integer> statuses = playConcurrently(List.of(call), 500);
+        long answeredMillis = (System.nanoTime() - started) / 1_000_000;
+        boolean ready = await(Duration.ofSeconds(30), () -> "ready".equals(status(call)));
+        int fetches = fetches(call);
+        int runs = runs(call);
+        boolean passed = Set.of(200, 202).containsAll(statuses) && ready && fetches == 1 && runs == 1;
+        TABLE.add("1. 500 concurrent plays over 2 apis", passed, String.format(
+                "fetches=%d runs=%d answers=%s all answered in %d ms", fetches, runs, Set.copyOf(statuses), answeredMillis));
+        assertTrue(passed, "one fetch and one run for 500 concurrent plays");
+    }
+
+    @Test
+    @Order(2)
+    void hundredRecordingsRespectThreeSlotsPerBusiness() throws Exception {
+        List<Call> calls = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            calls.add(call(acme, "{\"latency_ms\":200,\"bytes_per_second\":400000,\"size_bytes\":200000}"));
+            calls.add(call(harbor, "{\"latency_ms\":200,\"bytes_per_second\":400000,\"size_bytes\":200000}"));
+        }
+        post(simulatorUrl + "/sim/reset?keep_scripts=true", "");
+        long started = System.nanoTime();
+        List<Integer> statuses = playConcurrently(calls, calls.size());
+        boolean ready = await(Duration.ofSeconds(120), () -> calls.stream().allMatch(c -> "ready".equals(status(c))));
+        long seconds = (System.nanoTime() - started) / 1_000_000_000;
+        JsonNode stats = stats();
+        int maxAcme = stats.path("max_in_flight_by_account").path(acme.accountSid()).asInt(-1);
+        int maxHarbor = stats.path("max_in_flight_by_account").path(harbor.accountSid()).asInt(-1);
+        int totalFetches = calls.stream().mapToInt(EndToEndTest::fetches).sum();
+        boolean passed = Set.of(200, 202).containsAll(statuses) && ready && maxAcme <= 3 && maxHarbor <= 3
+                && maxAcme > 0 && maxHarbor > 0 && totalFetches == calls.size();
+        TABLE.add("2. 100 recordings, 2 businesses, 3 slots each", passed, String.format(
+                "max in flight per account=%d/%d fetches=%d all ready=%s in %d s", maxAcme, maxHarbor, totalFetches,
+                ready, seconds));
+        assertTrue(passed, "never more than 3 in flight per account, all ready");
+    }
+
+    @Test
+    @Order(3)
+    void killedWorkerJobCompletesOnTheOtherWorker() throws Exception {
+        Call call = call(acme, "{\"bytes_per_second\":50000,\"size_bytes\":3000000}");
+        playConcurrently(List.of(call), 1);
+        boolean downloading = await(Duration.ofSeconds(20), () -> "downloading".equals(status(call)));
+        String holder = activeRunWorker(call);
+        int victim = holder != null && holder.startsWith(workers[1].pid() + "@") ? 1 : 0;
+        workers[victim].kill();
+        long killed = System.nanoTime();
+        post(simulatorUrl + "/sim/recordings/" + call.recordingSid(), "{\"size_bytes\":3000000}");
+        boolean ready = await(LEASE.plusSeconds(40), () -> "ready".equals(status(call)));
+        double recovery = (System.nanoTime() - killed) / 1e9;
+        long slotsLeft = Long.parseLong(Outside.redisCli("-n", Integer.toString(REDIS_DB), "ZCARD", "slots:" + acme.id()).trim());
+        int running = count("select count(*) from recording_runs where call_sid = ? and status = 'running'", call.callSid());
+        boolean passed = downloading && holder != null && ready && recovery <= LEASE.toSeconds() + 10 && slotsLeft == 0
+                && running == 0;
+        TABLE.add("3. SIGKILL a worker mid-download", passed, String.format(
+                "killed worker-%d, ready on the other after %.1f s (limit %d s), slots left=%d, runs running=%d",
+                victim + 1, recovery, LEASE.toSeconds() + 10, slotsLeft, running));
+        startWorker(victim);
+        assertTrue(passed, "the job completes on the other worker within lease + 10 s");
+    }
+
+    @Test
+    @Order(4)
+    void redisFlushedOrRestartedMidFlightLosesNothing() throws Exception {
+        String flush = chaos("FLUSHALL", () -> Outside.redisCli("FLUSHALL"));
+        String restart = chaos("restart", () -> Outside.restartRedisAfter(3000));
+        boolean passed = flush.startsWith("ok") && restart.startsWith("ok");
+        TABLE.add("4. Redis FLUSHALL / restart mid-flight", passed, "flushall: " + flush + "; restart: " + restart);
+        assertTrue(passed, flush + " / " + restart);
+    }
+
+    /** 20 recordings in flight, then the blow; every one must end ready or failed, never two active runs. */
+    private String chaos(String name, Runnable blow) throws Exception {
+        List<Call> calls = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            calls.add(call(harbor, "{\"latency_ms\":300,\"bytes_per_second\":500000,\"size_bytes\":800000}"));
+        }
+        playConcurrently(calls, calls.size());
+        Outside.sleep(1500);
+        long struck = System.nanoTime();
+        blow.run();
+        AtomicInteger doubleActive = new AtomicInteger();
+        boolean settled = await(Duration.ofSeconds(150), () -> {
+            doubleActive.accumulateAndGet(count("""
+                    select count(*) from (select call_sid from recording_runs where status in ('queued', 'running')
+                    group by business_id, call_sid having count(*) > 1) doubled"""), Math::max);
+            return calls.stream().allMatch(c -> Set.of("ready", "failed").contains(status(c)));
+        });
+        double seconds = (System.nanoTime() - struck) / 1e9;
+        long ready = calls.stream().filter(c -> "ready".equals(status(c))).count();
+        long wronglyFailed = calls.stream().filter(c -> "failed".equals(status(c))).count();
+        boolean ok = settled && doubleActive.get() == 0 && ready + wronglyFailed == calls.size();
+        return String.format("%s ready=%d/%d failed=%d double-active=%d settled in %.1f s", ok ? "ok" : "FAILED",
+                ready, calls.size(), wronglyFailed, doubleActive.get(), seconds);
+    }
+
+    @Test
+    @Order(5)
+    void postgresOutageAnswers503AndRecovers() throws Exception {
+        List<Call> inFlight = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            inFlight.add(call(acme, "{\"bytes_per_second\":300000,\"size_bytes\":2000000}"));
+        }
+        playConcurrently(inFlight, inFlight.size());
+        Outside.sleep(1000);
+        int answers = 0;
+        int unavailable = 0;
+        int errors = 0;
+        long slowestMillis = 0;
+        Set<Integer> seen = new java.util.TreeSet<>();
+        Outside.stopPostgres();
+        long stopped = System.nanoTime();
+        try {
+            while (System.nanoTime() - stopped < Duration.ofSeconds(10).toNanos()) {
+                for (String api : apis) {
+                    long started = System.nanoTime();
+                    HttpResponse<String> response = get(api + "/api/calls", acme.token());
+                    slowestMillis = Math.max(slowestMillis, (System.nanoTime() - started) / 1_000_000);
+                    answers++;
+                    seen.add(response.statusCode());
+                    boolean json = response.headers().firstValue("Content-Type").orElse("").startsWith("application/json");
+                    if (response.statusCode() == 503 && json && response.headers().firstValue("Retry-After").isPresent()) {
+                        unavailable++;
+                    } else if (response.statusCode() >= 500) {
+                        errors++;
+                    }
+                }
+                Outside.sleep(500);
+            }
+        } finally {
+            Outside.startPostgres();
+        }
+        long restarted = System.nanoTime();
+        boolean recovered = await(Duration.ofSeconds(60), () -> {
+            for (String api : apis) {
+                if (get(api + "/api/calls", acme.token()).statusCode() != 200) {
+                    return false;
+                }
+            }
+            return true;
+        });
+        double recovery = (System.nanoTime() - restarted) / 1e9;
+        boolean jobsDone = await(Duration.ofSeconds(120), () -> inFlight.stream().allMatch(c -> "ready".equals(status(c))));
+        boolean passed = unavailable > 0 && errors == 0 && slowestMillis <= 5000 && recovered && jobsDone;
+        TABLE.add("5. PostgreSQL stopped for 10 s", passed, String.format(
+                "answers=%d 503+Retry-After=%d other 5xx=%d statuses=%s slowest=%d ms, recovered in %.1f s, "
+                        + "in-flight jobs ready=%s", answers, unavailable, errors, seen, slowestMillis, recovery, jobsDone));
+        assertTrue(passed, "503 JSON with Retry-After meanwhile, recovery without restart, no job lost");
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private static Business business(String name) throws Exception {
+        String accountSid = sid("AC");
+        long id;
+        try (Connection db = connect(DATABASE);
+             PreparedStatement insert = db.prepareStatement(
+                     "insert into businesses (name, account_sid) values (?, ?) returning id")) {
+            insert.setString(1, name);
+            insert.setString(2, accountSid);
+            try (ResultSet row = insert.executeQuery()) {
+                row.next();
+                id = row.getLong(1);
+            }
+        }
+        HttpResponse<String> token = post(apis[0] + "/api/dev/token", "{\"business_id\":" + id + ",\"user\":\"e2e\"}");
+        return new Business(id, accountSid, JSON.readTree(token.body()).path("token").asText());
+    }
+
+    /** A completed call with a recording, sent through signed webhooks, scripted at the simulator. */
+    private static Call call(Business business, String script) throws Exception {
+        Call call = new Call(business, sid("CA"), sid("RE"));
+        post(simulatorUrl + "/sim/recordings/" + call.recordingSid(), script);
+        TwilioWebhooks webhooks = new TwilioWebhooks(apis[0], Stack.PROVIDER_AUTH_TOKEN);
+        Map<String, String> callStatus = new LinkedHashMap<>();
+        callStatus.put("AccountSid", business.accountSid());
+        callStatus.put("CallSid", call.callSid());
+        callStatus.put("From", "+15550001111");
+        callStatus.put("To", "+15550002222");
+        callStatus.put("Direction", "inbound");
+        callStatus.put("CallStatus", "completed");
+        callStatus.put("CallDuration", "65");
+        Map<String, String> recordingStatus = new LinkedHashMap<>();
+        recordingStatus.put("AccountSid", business.accountSid());
+        recordingStatus.put("CallSid", call.callSid());
+        recordingStatus.put("RecordingSid", call.recordingSid());
+        recordingStatus.put("RecordingStatus", "completed");
+        recordingStatus.put("RecordingDuration", "60");
+        if (webhooks.post("call-status", callStatus) != 204 || webhooks.post("recording-status", recordingStatus) != 204) {
+            throw new IllegalStateException("webhooks refused");
+        }
+        return call;
+    }
+
+    /** count explicit plays, spread over the calls and over both apis, all sent at once. */
+    private static List<Integer> playConcurrently(List<Call> calls, int count) {
+        List<CompletableFuture<HttpResponse<Void>>> answers = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            Call call = calls.get(i % calls.size());
+            HttpRequest request = HttpRequest.newBuilder(URI.create(apis[i % 2] + "/api/recordings/" + call.callSid()
+                            + "/stream?explicit_user_action=true"))
+                    .header("Authorization", "Bearer " + call.business().token()).timeout(Duration.ofSeconds(30)).build();
+            answers.add(HTTP.sendAsync(request, HttpResponse.BodyHandlers.discarding()));
+        }
+        return answers.stream().map(answer -> {
+            try {
+                return answer.join().statusCode();
+            } catch (RuntimeException e) {
+                return -1;
+            }
+        }).toList();
+    }
+
+    private static String status(Call call) {
+        try (Connection db = connect(DATABASE);
+             PreparedStatement query = db.prepareStatement(
+                     "select recording_download_status from call_logs where business_id = ? and call_sid = ?")) {
+            query.setLong(1, call.business().id());
+            query.setString(2, call.callSid());
+            try (ResultSet row = query.executeQuery()) {
+                return row.next() ? row.getString(1) : "absent";
+            }
+        } catch (SQLException e) {
+            return "unknown";
+        }
+    }
+
+    private static String activeRunWorker(Call call) {
+        try (Connection db = connect(DATABASE);
+             PreparedStatement query = db.prepareStatement(
+                     "select worker from recording_runs where call_sid = ? and status = 'running'")) {
+            query.setString(1, call.callSid());
+            try (ResultSet row = query.executeQuery()) {
+                return row.next() ? row.getString(1) : null;
+            }
+        } catch (SQLException e) {
+            return null;
+        }
+    }
+
+    private static int runs(Call call) {
+        return count("select count(*) from recording_runs where call_sid = ?", call.callSid());
+    }
+
+    private static int count(String sql, Object... parameters) {
+        try (Connection db = connect(DATABASE); PreparedStatement query = db.prepareStatement(sql)) {
+            for (int i = 0; i < parameters.length; i++) {
+                query.setObject(i + 1, parameters[i]);
+            }
+            try (ResultSet row = query.executeQuery()) {
+                row.next();
+                return row.getInt(1);
+            }
+        } catch (SQLException e) {
+            return 0;
+        }
+    }
+
+    private static int fetches(Call call) {
+        return stats().path("fetches").path(call.recordingSid()).asInt(0);
+    }
+
+    private static JsonNode stats() {
+        try {
+            return JSON.readTree(get(simulatorUrl + "/sim/stats", null).body());
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static HttpResponse<String> get(String url, String token) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(15));
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        try {
+            return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new IllegalStateException("GET " + url + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static HttpResponse<String> post(String url, String json) {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
+                    .timeout(Duration.ofSeconds(15)).POST(HttpRequest.BodyPublishers.ofString(json)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new IllegalStateException("POST " + url + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static boolean await(Duration timeout, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                if (condition.getAsBoolean()) {
+                    return true;
+                }
+            } catch (RuntimeException e) {
+                // not yet: a dependency may be down on purpose
+            }
+            Outside.sleep(250);
+        }
+        return false;
+    }
+
+    private static void recreateDatabase() throws SQLException {
+        try (Connection db = connect("postgres")) {
+            db.createStatement().execute("drop database if exists " + DATABASE + " with (force)");
+            db.createStatement().execute("create database " + DATABASE);
+        }
+    }
+
+    private static Connection connect(String database) throws SQLException {
+        Properties properties = new Properties();
+        properties.setProperty("user", "postgres");
+        properties.setProperty("connectTimeout", "3");
+        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/" + database, properties);
+    }
+
+    private static String sid(String prefix) {
+        byte[] bytes = new byte[16];
+        RANDOM.nextBytes(bytes);
+        return prefix + HexFormat.of().formatHex(bytes);
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}

@@ -1,0 +1,31 @@
+package playback.e2e;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** The one table the end-to-end run prints: scenario, pass/fail, the numbers behind it. */
+final class ResultTable {
+
+    private record Row(String scenario, boolean passed, String numbers) {
+    }
+
+    private final List<Row> rows = new ArrayList<>();
+
+    synchronized void add(String scenario, boolean passed, String numbers) {
+        rows.add(new Row(scenario, passed, numbers));
+    }
+
+    synchronized String render() {
+        int width = rows.stream().mapToInt(row -> row.scenario().length()).max().orElse(10);
+        StringBuilder out = new StringBuilder("\n");
+        String format = "| %-" + width + "s | %-4s | %s%n";
+        out.append(String.format(format, "scenario", "pass", "numbers"));
+        out.append("|").append("-".repeat(width + 2)).append("|------|").append("-".repeat(60)).append("\n");
+        for (Row row : rows) {
+            out.append(String.format(format, row.scenario(), row.passed() ? "PASS" : "FAIL", row.numbers()));
+        }
+        long passed = rows.stream().filter(Row::passed).count();
+        out.append(String.format("scenarios passing: %d of %d%n", passed, rows.size()));
+        return out.toString();
+    }
+}
