@@ -2,6 +2,7 @@ package playback.api.auth;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import playback.api.config.ApiConfig;
 import playback.api.rest.ApiException;
@@ -26,7 +27,11 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
-/** RS256 JSON Web Tokens: verifies bearer tokens, and signs dev tokens when a private key is configured. */
+/**
+ * RS256 JSON Web Tokens: verifies bearer tokens, and signs dev tokens when a private key is configured.
+ * Created at startup, so that a missing or unreadable key stops the api at once, not at the first request.
+ */
+@Startup
 @ApplicationScoped
 public class JwtService {
 
