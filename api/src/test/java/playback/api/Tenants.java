@@ -128,6 +128,12 @@ public class Tenants {
                 .getSingleResult()).longValue());
     }
 
+    /** Connections open to the test database (all clients: this api, the worker process, the tests). */
+    public long databaseConnections() {
+        return QuarkusTransaction.requiringNew().call(() -> ((Number) db.createNativeQuery(
+                "select count(*) from pg_stat_activity where datname = current_database()").getSingleResult()).longValue());
+    }
+
     public void sql(String statement, Object... parameters) {
         QuarkusTransaction.requiringNew().run(() -> {
             var query = db.createNativeQuery(statement);

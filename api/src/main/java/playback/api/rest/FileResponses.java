@@ -1,10 +1,16 @@
 package playback.api.rest;
 
 import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.StreamingOutput;
 import org.jboss.resteasy.reactive.PathPart;
 import org.jboss.resteasy.reactive.RestResponse;
 import playback.api.service.StoredRecording;
 
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.channels.WritableByteChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -16,10 +22,16 @@ import java.util.Optional;
 
 /**
  * Serves a stored recording per RFC 9110: conditional requests (If-None-Match, If-Modified-Since,
- * If-Range), a single byte range (206, 416), HEAD. Several ranges are answered with the whole file (200),
- * as the RFC allows. The body is a {@link PathPart}: sent from the file, never read into memory.
+ * If-Range), byte ranges (206 single part, 206 multipart/byteranges, 416), HEAD. A single range is a
+ * {@link PathPart}: sent from the file by the event loop (sendfile), no thread or buffer held for a
+ * slow client. Several ranges, rare outside download managers, are streamed part by part with bounded
+ * memory; more than {@value #MAX_PARTS} of them, or parts adding up to more than the file (overlaps),
+ * get the whole file (200), as the RFC allows, so that a request cannot amplify a download.
  */
 final class FileResponses {
+
+    static final int MAX_PARTS = 16;
+    private static final String BOUNDARY = "PLAYBACK_BYTERANGES_BOUNDARY";
 
     private FileResponses() {
     }
@@ -45,26 +57,75 @@ final class FileResponses {
                             + "-byte recording"))
                     .build();
         }
-        long offset = 0;
-        long length = size;
-        RestResponse.ResponseBuilder<Object> response = RestResponse.ResponseBuilder.create(200);
-        if (ranges.isPresent() && ranges.get().size() == 1) {
-            long[] range = ranges.get().get(0);
-            offset = range[0];
-            length = range[1] - range[0] + 1;
-            response = RestResponse.ResponseBuilder.create(206);
-            response.header("Content-Range", "bytes " + range[0] + "-" + range[1] + "/" + size);
+        List<long[]> parts = ranges.orElse(List.of());
+        if (parts.size() > 1 && (parts.size() > MAX_PARTS || totalLength(parts) > size)) {
+            parts = List.of();
         }
-        validators(response, file, lastModified)
-                .header(HttpHeaders.CONTENT_TYPE, file.contentType())
-                .header(HttpHeaders.CONTENT_LENGTH, length);
+        RestResponse.ResponseBuilder<Object> response;
+        if (parts.size() > 1) {
+            response = multipart(file, parts, request.head());
+        } else {
+            long offset = 0;
+            long length = size;
+            response = RestResponse.ResponseBuilder.create(200);
+            if (parts.size() == 1) {
+                long[] range = parts.get(0);
+                offset = range[0];
+                length = range[1] - range[0] + 1;
+                response = RestResponse.ResponseBuilder.create(206);
+                response.header("Content-Range", "bytes " + range[0] + "-" + range[1] + "/" + size);
+            }
+            response.header(HttpHeaders.CONTENT_TYPE, file.contentType()).header(HttpHeaders.CONTENT_LENGTH, length);
+            if (!request.head()) {
+                response.entity(new PathPart(file.path(), offset, length));
+            }
+        }
+        validators(response, file, lastModified);
         if (request.attachment()) {
             response.header("Content-Disposition", "attachment; filename=\"" + file.fileName() + "\"");
         }
-        if (!request.head()) {
-            response.entity(new PathPart(file.path(), offset, length));
-        }
         return response.build();
+    }
+
+    /** 206 multipart/byteranges, the parts in the order asked, with an exact Content-Length. */
+    private static RestResponse.ResponseBuilder<Object> multipart(StoredRecording file, List<long[]> parts,
+                                                                   boolean head) {
+        List<byte[]> headers = new ArrayList<>();
+        long length = 0;
+        for (long[] part : parts) {
+            byte[] header = ("\r\n--" + BOUNDARY + "\r\nContent-Type: " + file.contentType() + "\r\nContent-Range: bytes "
+                    + part[0] + "-" + part[1] + "/" + file.size() + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+            headers.add(header);
+            length += header.length + part[1] - part[0] + 1;
+        }
+        byte[] closing = ("\r\n--" + BOUNDARY + "--\r\n").getBytes(StandardCharsets.US_ASCII);
+        length += closing.length;
+        RestResponse.ResponseBuilder<Object> response = RestResponse.ResponseBuilder.create(206)
+                .header(HttpHeaders.CONTENT_TYPE, "multipart/byteranges; boundary=" + BOUNDARY)
+                .header(HttpHeaders.CONTENT_LENGTH, length);
+        if (!head) {
+            response.entity((StreamingOutput) out -> {
+                try (FileChannel channel = FileChannel.open(file.path(), StandardOpenOption.READ)) {
+                    WritableByteChannel target = Channels.newChannel(out);
+                    for (int i = 0; i < parts.size(); i++) {
+                        out.write(headers.get(i));
+                        long position = parts.get(i)[0];
+                        long remaining = parts.get(i)[1] - position + 1;
+                        while (remaining > 0) {
+                            long sent = channel.transferTo(position, remaining, target);
+                            position += sent;
+                            remaining -= sent;
+                        }
+                    }
+                    out.write(closing);
+                }
+            });
+        }
+        return response;
+    }
+
+    private static long totalLength(List<long[]> parts) {
+        return parts.stream().mapToLong(part -> part[1] - part[0] + 1).sum();
     }
 
     private static RestResponse.ResponseBuilder<Object> validators(RestResponse.ResponseBuilder<Object> response,
@@ -76,7 +137,10 @@ final class FileResponses {
                 .header(HttpHeaders.CACHE_CONTROL, "private");
     }
 
-    /** If-None-Match (weak comparison) wins over If-Modified-Since (RFC 9110 13.2.2). */
+    /**
+     * If-None-Match (weak comparison) wins over If-Modified-Since (RFC 9110 13.2.2); an If-Modified-Since
+     * later than the server clock is not a valid date and is ignored.
+     */
     private static boolean notModified(StoredRecording file, Instant lastModified, Request request) {
         if (request.ifNoneMatch() != null) {
             for (String tag : request.ifNoneMatch().split(",")) {
@@ -87,7 +151,9 @@ final class FileResponses {
             }
             return false;
         }
-        return parseDate(request.ifModifiedSince()).map(since -> !lastModified.isAfter(since)).orElse(false);
+        return parseDate(request.ifModifiedSince())
+                .filter(since -> !since.isAfter(Instant.now()))
+                .map(since -> !lastModified.isAfter(since)).orElse(false);
     }
 
     /** If-Range: the range applies only while the strong ETag or the exact Last-Modified still match. */

@@ -13,10 +13,15 @@ import jakarta.ws.rs.core.MediaType;
 import org.jboss.resteasy.reactive.RestResponse;
 import playback.api.auth.Authenticator;
 import playback.api.auth.StreamUrlSigner;
+import io.smallrye.common.annotation.Blocking;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import playback.api.service.RecordingService;
+import playback.api.service.RecordingWaiters;
 import playback.api.service.RecordingStatusView;
 import playback.api.service.StreamDecision;
 import playback.model.CallLog;
+import playback.model.DownloadStatus;
 import playback.model.Sids;
 
 import java.time.Duration;
@@ -30,22 +35,49 @@ public class RecordingsResource {
     private final Authenticator authenticator;
     private final StreamUrlSigner signer;
     private final RecordingService recordings;
+    private final RecordingWaiters waiters;
 
-    public RecordingsResource(Authenticator authenticator, StreamUrlSigner signer, RecordingService recordings) {
+    public RecordingsResource(Authenticator authenticator, StreamUrlSigner signer, RecordingService recordings,
+                              RecordingWaiters waiters) {
         this.authenticator = authenticator;
         this.signer = signer;
         this.recordings = recordings;
+        this.waiters = waiters;
     }
 
+    /**
+     * The status, at once; with {@code wait=S}, a long-poll: answered as soon as the recording is ready
+     * or failed, else after S seconds with the status of that moment. While it waits it holds no thread
+     * and no connection, and it stops when the client goes away.
+     */
     @GET
     @Path("status")
     @Produces(MediaType.APPLICATION_JSON)
-    public RecordingStatusView status(@PathParam("callSid") String callSid,
-                                      @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
-                                      @QueryParam("wait") String wait) {
-        validateWait(wait);
-        CallLog call = playableCall(callSid, authenticator.authenticate(authorization).businessId());
-        return recordings.status(call);
+    @Blocking
+    public Uni<RecordingStatusView> status(@PathParam("callSid") String callSid,
+                                           @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+                                           @QueryParam("wait") String wait) {
+        int seconds = parseWait(wait);
+        long businessId = authenticator.authenticate(authorization).businessId();
+        CallLog call = playableCall(callSid, businessId);
+        if (seconds == 0 || isSettled(call)) {
+            return Uni.createFrom().item(recordings.status(call));
+        }
+        RecordingWaiters.Waiter waiter = waiters.register(businessId, callSid);
+        CallLog current = recordings.findCall(businessId, callSid).orElse(call);
+        if (isSettled(current)) {
+            waiter.cancel();
+            return Uni.createFrom().item(recordings.status(current));
+        }
+        return waiter.changed()
+                .ifNoItem().after(Duration.ofSeconds(seconds)).recoverWithItem((Void) null)
+                .emitOn(Infrastructure.getDefaultWorkerPool())
+                .map(changed -> recordings.status(recordings.findCall(businessId, callSid).orElse(current)))
+                .onTermination().invoke(waiter::cancel);
+    }
+
+    private static boolean isSettled(CallLog call) {
+        return call.downloadStatus == DownloadStatus.READY || call.downloadStatus == DownloadStatus.FAILED;
     }
 
     /** What the stream and download endpoints read from a request. */
@@ -140,14 +172,14 @@ public class RecordingsResource {
         }
     }
 
-    private static void validateWait(String wait) {
-        if (wait == null) {
-            return;
+    private static int parseWait(String wait) {
+        if (wait == null || wait.isEmpty()) {
+            return 0;
         }
         try {
             int seconds = Integer.parseInt(wait);
             if (seconds >= 0 && seconds <= MAX_WAIT_SECONDS) {
-                return;
+                return seconds;
             }
         } catch (NumberFormatException ignored) {
             // answered below

@@ -6,7 +6,6 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import playback.model.FailureReason;
-import playback.model.RetryConfig;
 import playback.queue.DownloadJob;
 import playback.queue.JobQueue;
 import playback.worker.config.WorkerConfig;
@@ -40,7 +39,6 @@ public class JobConsumer {
     private final DownloadProcessor processor;
     private final RunStore runs;
     private final WorkerConfig config;
-    private final RetryConfig retry;
     private final String consumer;
     private final Semaphore free;
     private final ExecutorService downloads;
@@ -48,13 +46,12 @@ public class JobConsumer {
     private Thread loop;
 
     public JobConsumer(JobStream stream, JobQueue queue, DownloadProcessor processor, RunStore runs,
-                       WorkerConfig config, RetryConfig retry) {
+                       WorkerConfig config) {
         this.stream = stream;
         this.queue = queue;
         this.processor = processor;
         this.runs = runs;
         this.config = config;
-        this.retry = retry;
         this.consumer = ManagementFactory.getRuntimeMXBean().getName() + "-" + UUID.randomUUID().toString().substring(0, 8);
         int concurrency = config.worker().concurrency();
         this.free = new Semaphore(concurrency);
@@ -136,9 +133,7 @@ public class JobConsumer {
         for (RunStore.Stale stale : runs.expiredRuns(grace, SWEEP_BATCH)) {
             Log.warnf("run %d of call %s outlived its lease; marking it worker_lost", stale.job().runId(),
                     stale.job().callSid());
-            runs.fail(stale.job(), stale.fence(), FailureReason.WORKER_LOST, null, null, retry.policy())
-                    .ifPresent(next -> queue.schedule(new DownloadJob(next.runId(), stale.job().businessId(),
-                            stale.job().callSid()), next.delay()));
+            processor.recordFailure(stale.job(), stale.fence(), FailureReason.WORKER_LOST, null, null);
         }
         for (DownloadJob orphan : runs.takeOrphans(config.worker().orphanAfter(), SWEEP_BATCH)) {
             Log.infof("run %d of call %s was not on the queue; pushing it again", orphan.runId(), orphan.callSid());

@@ -4,10 +4,12 @@ import io.quarkus.logging.Log;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import playback.model.BackoffPolicy;
+import playback.model.DownloadStatus;
 import playback.model.FailureReason;
 import playback.model.RetryConfig;
 import playback.queue.DownloadJob;
 import playback.queue.JobQueue;
+import playback.queue.RecordingEvents;
 import playback.storage.RecordingStorage;
 import playback.worker.config.WorkerConfig;
 import playback.worker.provider.DownloadControl;
@@ -42,6 +44,7 @@ public class DownloadProcessor {
     private final SlotLeases slots;
     private final JobStream stream;
     private final JobQueue queue;
+    private final RecordingEvents events;
     private final ProviderClient provider;
     private final RecordingStorage storage;
     private final WorkerConfig config;
@@ -54,8 +57,9 @@ public class DownloadProcessor {
     private final Map<Long, DownloadControl> active = new ConcurrentHashMap<>();
 
     public DownloadProcessor(RunStore runs, SlotLeases slots, JobStream stream, JobQueue queue,
-                             ProviderClient provider, RecordingStorage storage, WorkerConfig config,
-                             RetryConfig retry) {
+                             RecordingEvents events, ProviderClient provider, RecordingStorage storage,
+                             WorkerConfig config, RetryConfig retry) {
+        this.events = events;
         this.runs = runs;
         this.slots = slots;
         this.stream = stream;
@@ -145,6 +149,9 @@ public class DownloadProcessor {
                     () -> storage.commit(file, key));
             Log.debugf("run %d of call %s: %s (%d bytes)", job.runId(), job.callSid(),
                     committed ? "ready" : "superseded, discarded", fetched.size());
+            if (committed) {
+                events.publish(new RecordingEvents.Event(job.businessId(), job.callSid(), DownloadStatus.READY.wire()));
+            }
             return true;
         } catch (DownloadFailure failure) {
             watch.cancel(false);
@@ -175,10 +182,19 @@ public class DownloadProcessor {
         }
         Log.debugf("run %d of call %s failed: %s (%s)", job.runId(), job.callSid(), failure.reason().code(),
                 failure.getMessage());
-        runs.fail(job, claim.fence(), failure.reason(), failure.httpStatus(), failure.retryAfter(), backoff)
-                .ifPresent(retry -> queue.schedule(new DownloadJob(retry.runId(), job.businessId(), job.callSid()),
-                        retry.delay()));
+        recordFailure(job, claim.fence(), failure.reason(), failure.httpStatus(), failure.retryAfter());
         return true;
+    }
+
+    /** Writes a failed attempt, then schedules the retry, or tells the apis the recording failed. */
+    public void recordFailure(DownloadJob job, long fence, FailureReason reason, Integer httpStatus,
+                              Duration retryAfter) {
+        RunStore.FailOutcome outcome = runs.fail(job, fence, reason, httpStatus, retryAfter, backoff);
+        outcome.retry().ifPresent(retry -> queue.schedule(
+                new DownloadJob(retry.runId(), job.businessId(), job.callSid()), retry.delay()));
+        if (outcome.recordingFailed()) {
+            events.publish(new RecordingEvents.Event(job.businessId(), job.callSid(), DownloadStatus.FAILED.wire()));
+        }
     }
 
     /** Stops every download in progress; each hands its run back to the queue. */

@@ -38,8 +38,21 @@ public class RunStore {
     public record Claim(long fence, int attempt, String accountSid, String recordingSid) {
     }
 
-    /** After a failure: the next attempt's run and when it may start, or none (the cycle ended). */
+    /** After a failure: the next attempt's run and when it may start. */
     public record Retry(long runId, Duration delay) {
+    }
+
+    /**
+     * What recording a failure wrote: nothing (the fence moved on), a retry, or the end of the cycle
+     * (the recording is failed).
+     */
+    public record FailOutcome(boolean written, Optional<Retry> retry) {
+
+        static final FailOutcome STALE = new FailOutcome(false, Optional.empty());
+
+        public boolean recordingFailed() {
+            return written && retry.isEmpty();
+        }
     }
 
     public Optional<RunState> find(long runId) {
@@ -141,10 +154,9 @@ public class RunStore {
      * Records a failed attempt. While the cycle has attempts left and the failure is not terminal, the
      * next attempt is inserted as a queued run due after the backoff (or the provider's Retry-After,
      * whichever is longer) and the recording stays queued; otherwise the recording is failed, with the
-     * last backoff step as the window in which explicit requests are refused. Empty retry when the cycle
-     * ended, or when the fence moved on (nothing written).
+     * last backoff step as the window in which explicit requests are refused.
      */
-    public Optional<Retry> fail(DownloadJob job, long fence, FailureReason reason, Integer httpStatus,
+    public FailOutcome fail(DownloadJob job, long fence, FailureReason reason, Integer httpStatus,
                                 Duration retryAfter, BackoffPolicy policy) {
         return QuarkusTransaction.requiringNew().call(() -> {
             List<?> failed = db.createNativeQuery("""
@@ -155,7 +167,7 @@ public class RunStore {
                     .setParameter(1, job.runId()).setParameter(2, fence).setParameter(3, reason.code())
                     .setParameter(4, httpStatus == null ? 0 : httpStatus).getResultList();
             if (failed.isEmpty()) {
-                return Optional.<Retry>empty();
+                return FailOutcome.STALE;
             }
             int attempt = ((Number) failed.get(0)).intValue();
             Duration delay = policy.delayAfter(attempt);
@@ -174,7 +186,7 @@ public class RunStore {
                         .setParameter(1, job.businessId()).setParameter(2, job.callSid())
                         .setParameter(3, reason.code()).setParameter(4, reason.terminal())
                         .setParameter(5, delaySeconds).executeUpdate();
-                return Optional.<Retry>empty();
+                return new FailOutcome(true, Optional.<Retry>empty());
             }
             List<?> next = db.createNativeQuery("""
                             insert into recording_runs (business_id, call_sid, status, attempt, not_before)
@@ -190,8 +202,8 @@ public class RunStore {
                             where business_id = ?1 and call_sid = ?2""")
                     .setParameter(1, job.businessId()).setParameter(2, job.callSid())
                     .setParameter(3, reason.code()).setParameter(4, delaySeconds).executeUpdate();
-            return next.isEmpty() ? Optional.<Retry>empty()
-                    : Optional.of(new Retry(((Number) next.get(0)).longValue(), delay));
+            return new FailOutcome(true, next.isEmpty() ? Optional.<Retry>empty()
+                    : Optional.of(new Retry(((Number) next.get(0)).longValue(), delay)));
         });
     }
 
