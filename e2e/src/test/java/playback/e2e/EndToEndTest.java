@@ -277,7 +277,45 @@ class EndToEndTest {
         assertTrue(passed, "503 JSON with Retry-After meanwhile, recovery without restart, no job lost");
     }
 
+    @Test
+    @Order(6)
+    void longPollOnTheOtherReplicaAnswersPromptly() throws Exception {
+        // After scenarios 4 and 5 this also shows that the apis listen again after Redis restarted.
+        List<Long> latencies = new ArrayList<>();
+        boolean allReady = true;
+        for (int i = 0; i < 6; i++) {
+            Call call = call(harbor, "{\"latency_ms\":800,\"size_bytes\":100000}");
+            HttpResponse<String> played = get(apis[0] + "/api/recordings/" + call.callSid() + "/stream?explicit_user_action=true",
+                    harbor.token());
+            HttpResponse<String> polled = get(apis[1] + "/api/recordings/" + call.callSid() + "/status?wait=20", harbor.token());
+            java.time.Instant answered = java.time.Instant.now();
+            allReady &= played.statusCode() == 202 && polled.body().contains("\"status\":\"ready\"");
+            if (i > 0) {
+                latencies.add(Duration.between(readyAt(call), answered).toMillis());
+            }
+        }
+        long worst = latencies.stream().mapToLong(Long::longValue).max().orElse(Long.MAX_VALUE);
+        boolean passed = allReady && worst <= 100;
+        TABLE.add("6. long-poll on the other api replica", passed, String.format(
+                "after a warm-up, 5 plays on api-1, long-polls on api-2: answered %s ms after ready (limit 100)",
+                latencies));
+        assertTrue(passed, "long-poll answers within 100 ms on every replica");
+    }
+
     // ------------------------------------------------------------------ helpers
+
+    private static java.time.Instant readyAt(Call call) throws SQLException {
+        try (Connection db = connect(DATABASE);
+             PreparedStatement query = db.prepareStatement(
+                     "select recording_ready_at from call_logs where business_id = ? and call_sid = ?")) {
+            query.setLong(1, call.business().id());
+            query.setString(2, call.callSid());
+            try (ResultSet row = query.executeQuery()) {
+                row.next();
+                return row.getTimestamp(1).toInstant();
+            }
+        }
+    }
 
     private static Business business(String name) throws Exception {
         String accountSid = sid("AC");

@@ -140,7 +140,7 @@ public class RunStore {
             commitFile.run();
             db.createNativeQuery("""
                             update call_logs set recording_download_status = 'ready', recording_storage_key = ?3,
-                                recording_size_bytes = ?4, recording_content_type = ?5, recording_ready_at = now(),
+                                recording_size_bytes = ?4, recording_content_type = ?5, recording_ready_at = clock_timestamp(),
                                 recording_fail_count = 0, recording_error = null, recording_next_retry_at = null,
                                 recording_progress_bytes = ?4, recording_progress_total = ?4, updated_at = now()
                             where business_id = ?1 and call_sid = ?2""")
