@@ -6,13 +6,18 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 /**
  * Tells every api replica that a recording reached an end state (ready or failed), so that long-polls
- * answer at once. Best effort: a lost event only makes a long-poll wait until its own timeout.
+ * answer at once, or that it changed otherwise, so that caches forget it. Best effort: a lost event
+ * only makes a long-poll wait until its own timeout, or a cache entry live until its short TTL.
  */
 @ApplicationScoped
 public class RecordingEvents {
 
     /** Pub/sub channel; messages are {@link Event#encode()}. */
     public static final String CHANNEL = "recording-events";
+    /** Status of an event that means: everything may have changed (dev reset). */
+    public static final String RESET = "reset";
+    /** Status of an event that means: the recording's data changed (a webhook), not its download. */
+    public static final String CHANGED = "changed";
 
     private final RedisDataSource redis;
 
@@ -25,6 +30,11 @@ public class RecordingEvents {
 
         public String encode() {
             return businessId + ":" + callSid + ":" + status;
+        }
+
+        /** Ready or failed: what long-polls wait for. */
+        public boolean settled() {
+            return status.equals("ready") || status.equals("failed");
         }
 
         /** The key waiters register under. */

@@ -26,6 +26,7 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * RS256 JSON Web Tokens: verifies bearer tokens, and signs dev tokens when a private key is configured.
@@ -45,6 +46,8 @@ public class JwtService {
     private final PublicKey publicKey;
     private final Optional<PrivateKey> privateKey;
     private final Clock clock;
+    private final Map<String, Verified> verified = new ConcurrentHashMap<>();
+    private static final int MAX_REMEMBERED = 10_000;
 
     public JwtService(ObjectMapper json, ApiConfig config) {
         this.json = json;
@@ -54,8 +57,35 @@ public class JwtService {
         this.clock = Clock.systemUTC();
     }
 
-    /** The caller a valid bearer token names; 401 for anything else. */
+    /**
+     * The caller a valid bearer token names; 401 for anything else. A verified token is remembered until
+     * it expires, so the RSA check runs once per token, not once per request.
+     */
     public Caller verify(String token) {
+        Verified known = verified.get(token);
+        if (known != null && known.expiresAt() > clock.instant().getEpochSecond()) {
+            return known.caller();
+        }
+        Caller caller = verifySignature(token);
+        if (verified.size() >= MAX_REMEMBERED) {
+            verified.clear();
+        }
+        verified.put(token, new Verified(caller, expiryOf(token)));
+        return caller;
+    }
+
+    private record Verified(Caller caller, long expiresAt) {
+    }
+
+    private long expiryOf(String token) {
+        try {
+            return json.readTree(B64URL.decode(token.split("\\.")[1])).path("exp").asLong();
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+    }
+
+    private Caller verifySignature(String token) {
         String[] parts = token.split("\\.", -1);
         if (parts.length != 3) {
             throw ApiException.unauthorized("malformed token");

@@ -16,6 +16,7 @@ import playback.api.auth.StreamUrlSigner;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
+import playback.api.service.RecordingCache;
 import playback.api.service.RecordingService;
 import playback.api.service.RecordingWaiters;
 import playback.api.service.RecordingStatusView;
@@ -25,6 +26,7 @@ import playback.model.DownloadStatus;
 import playback.model.Sids;
 
 import java.time.Duration;
+import java.util.Optional;
 
 /** Recording status (check only), stream and download. */
 @Path("/api/recordings/{callSid}")
@@ -36,9 +38,11 @@ public class RecordingsResource {
     private final StreamUrlSigner signer;
     private final RecordingService recordings;
     private final RecordingWaiters waiters;
+    private final RecordingCache cache;
 
     public RecordingsResource(Authenticator authenticator, StreamUrlSigner signer, RecordingService recordings,
-                              RecordingWaiters waiters) {
+                              RecordingWaiters waiters, RecordingCache cache) {
+        this.cache = cache;
         this.authenticator = authenticator;
         this.signer = signer;
         this.recordings = recordings;
@@ -102,20 +106,64 @@ public class RecordingsResource {
 
     @GET
     @Path("stream")
-    public RestResponse<Object> stream(@BeanParam StreamRequest request) {
-        return answer(request, false, false);
+    public Uni<RestResponse<Object>> stream(@BeanParam StreamRequest request) {
+        return answerFast(request, false, false);
     }
 
     @HEAD
     @Path("stream")
-    public RestResponse<Object> streamHead(@BeanParam StreamRequest request) {
-        return answer(request, true, false);
+    public Uni<RestResponse<Object>> streamHead(@BeanParam StreamRequest request) {
+        return answerFast(request, true, false);
     }
 
     @GET
     @Path("download")
-    public RestResponse<Object> download(@BeanParam StreamRequest request) {
-        return answer(request, false, true);
+    public Uni<RestResponse<Object>> download(@BeanParam StreamRequest request) {
+        return answerFast(request, false, true);
+    }
+
+    /**
+     * On the event loop when the cache knows the answer (a ready file, or a download under way), like a
+     * static file server; otherwise on a worker thread, where PostgreSQL decides.
+     */
+    private Uni<RestResponse<Object>> answerFast(StreamRequest request, boolean head, boolean attachment) {
+        Optional<RestResponse<Object>> cached = fromCache(request, head, attachment);
+        if (cached.isPresent()) {
+            return Uni.createFrom().item(cached.get());
+        }
+        return Uni.createFrom().item(() -> answer(request, head, attachment))
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+    }
+
+    private Optional<RestResponse<Object>> fromCache(StreamRequest request, boolean head, boolean attachment) {
+        boolean multipart = request.range != null && request.range.indexOf(',') >= 0;
+        if (!Sids.isCallSid(request.callSid) || multipart) {
+            return Optional.empty();
+        }
+        long businessId;
+        if (request.token != null) {
+            Optional<Long> claimed = signer.claimedBusiness(request.token);
+            if (claimed.isEmpty()) {
+                return Optional.empty();
+            }
+            businessId = claimed.get();
+        } else {
+            businessId = authenticator.authenticate(request.authorization).businessId();
+        }
+        Optional<RecordingCache.Ready> ready = cache.ready(businessId, request.callSid);
+        if (ready.isPresent()) {
+            if (request.token != null
+                    && !signer.isValid(request.token, businessId, request.callSid, ready.get().recordingSid())) {
+                return Optional.empty();
+            }
+            return Optional.of(FileResponses.respond(ready.get().file(), new FileResponses.Request(head, request.range,
+                    request.ifRange, request.ifNoneMatch, request.ifModifiedSince, attachment)));
+        }
+        if (request.token != null) {
+            return Optional.empty();
+        }
+        return cache.pending(businessId, request.callSid)
+                .map(pending -> statusAnswer(202, pending.status(), pending.retryAfter()));
     }
 
     private RestResponse<Object> answer(StreamRequest request, boolean head, boolean attachment) {

@@ -7,6 +7,7 @@ import org.hibernate.query.TypedParameterValue;
 import org.hibernate.type.StandardBasicTypes;
 import playback.model.Business;
 import playback.model.CallLog;
+import playback.queue.RecordingEvents;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -19,9 +20,11 @@ import java.util.Optional;
 public class CallService {
 
     private final EntityManager db;
+    private final RecordingEvents events;
 
-    public CallService(EntityManager db) {
+    public CallService(EntityManager db, RecordingEvents events) {
         this.db = db;
+        this.events = events;
     }
 
     /** Newest first, keyset-paginated; the cursor is the last row's (started_at, id). */
@@ -89,6 +92,7 @@ public class CallService {
                 .setParameter(4, text(event.url())).setParameter(5, text(event.status()))
                 .setParameter(6, integer(event.durationSeconds())).setParameter(7, integer(event.channels()))
                 .executeUpdate());
+        events.publish(new RecordingEvents.Event(businessId, event.callSid(), RecordingEvents.CHANGED));
     }
 
     /** A nullable integer parameter, typed so PostgreSQL knows what a null is. */

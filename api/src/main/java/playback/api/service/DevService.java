@@ -7,6 +7,7 @@ import io.quarkus.redis.datasource.keys.KeyScanArgs;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import playback.api.config.ApiConfig;
+import playback.queue.RecordingEvents;
 import playback.queue.RedisKeys;
 import playback.storage.RecordingStorage;
 
@@ -34,8 +35,11 @@ public class DevService {
     private final RedisDataSource redis;
     private final RecordingStorage storage;
     private final ApiConfig config;
+    private final RecordingEvents events;
 
-    public DevService(EntityManager db, RedisDataSource redis, RecordingStorage storage, ApiConfig config) {
+    public DevService(EntityManager db, RedisDataSource redis, RecordingStorage storage, ApiConfig config,
+                      RecordingEvents events) {
+        this.events = events;
         this.db = db;
         this.redis = redis;
         this.storage = storage;
@@ -61,6 +65,7 @@ public class DevService {
         redis.execute("XTRIM", RedisKeys.JOB_STREAM, "MAXLEN", "0");
         deleteStoredFiles();
         config.dev().simulatorUrl().ifPresent(DevService::resetSimulatorCounters);
+        events.publish(new RecordingEvents.Event(0, "*", RecordingEvents.RESET));
         Log.infof("dev reset: demo recordings are missing again (%d Redis keys removed)", keys.size());
     }
 

@@ -41,10 +41,12 @@ public class RecordingService {
     private final RecordingStorage storage;
     private final StreamUrlSigner signer;
     private final RetryConfig retry;
+    private final RecordingCache cache;
     private final Duration dedupTtl;
 
     public RecordingService(EntityManager db, JobQueue queue, RecordingStorage storage, StreamUrlSigner signer,
-                            RetryConfig retry, ApiConfig config) {
+                            RetryConfig retry, RecordingCache cache, ApiConfig config) {
+        this.cache = cache;
         this.db = db;
         this.queue = queue;
         this.storage = storage;
@@ -106,7 +108,12 @@ public class RecordingService {
         } else if (explicit) {
             Log.debugf("explicit request for call %s inside the enqueue cooldown: nothing enqueued", call.callSid);
         }
-        return new StreamDecision.Pending(status(call), retryAfter(call, Instant.now()).orElse(DEFAULT_RETRY_AFTER));
+        RecordingStatusView view = status(call);
+        Duration retryAfter = retryAfter(call, Instant.now()).orElse(DEFAULT_RETRY_AFTER);
+        if (call.downloadStatus.inProgress()) {
+            cache.putPending(call.businessId, call.callSid, view, retryAfter);
+        }
+        return new StreamDecision.Pending(view, retryAfter);
     }
 
     private boolean inCooldown(CallLog call, Instant now) {
@@ -172,8 +179,11 @@ public class RecordingService {
         return RunStatus.QUEUED.wire().equals(run.status) || RunStatus.RUNNING.wire().equals(run.status);
     }
 
+    /** The stored file of a ready recording; remembered for a moment by the cache. */
     private Optional<StoredRecording> stored(CallLog call) {
-        return storage.find(call.storageKey).map(path -> toStored(call, path));
+        Optional<StoredRecording> stored = storage.find(call.storageKey).map(path -> toStored(call, path));
+        stored.ifPresent(file -> cache.putReady(call.businessId, call.callSid, call.recordingSid, file));
+        return stored;
     }
 
     private static StoredRecording toStored(CallLog call, Path path) {

@@ -20,7 +20,8 @@ import java.util.concurrent.ConcurrentMap;
 /**
  * Long-poll waiters of this api replica. One Redis pub/sub subscription serves them all: a waiter is a
  * future in a map, not a thread or a connection, so a thousand waiting clients cost a thousand small
- * objects. The worker publishes when a recording becomes ready or failed; every replica hears it.
+ * objects. The worker publishes when a recording becomes ready or failed; every replica hears it, and
+ * also drops what its {@link RecordingCache} knows of that recording.
  */
 @ApplicationScoped
 public class RecordingWaiters {
@@ -29,12 +30,14 @@ public class RecordingWaiters {
 
     private final ReactiveRedisDataSource redis;
     private final Vertx vertx;
+    private final RecordingCache cache;
     private final ConcurrentMap<String, Set<CompletableFuture<Void>>> waiting = new ConcurrentHashMap<>();
     private volatile boolean running;
 
-    public RecordingWaiters(ReactiveRedisDataSource redis, Vertx vertx, MeterRegistry metrics) {
+    public RecordingWaiters(ReactiveRedisDataSource redis, Vertx vertx, RecordingCache cache, MeterRegistry metrics) {
         this.redis = redis;
         this.vertx = vertx;
+        this.cache = cache;
         Gauge.builder("playback.longpoll.waiters", this, RecordingWaiters::count)
                 .description("long-poll requests waiting for a recording").register(metrics);
     }
@@ -108,7 +111,19 @@ public class RecordingWaiters {
             Log.warnf("ignoring malformed recording event %s", message);
             return;
         }
-        Set<CompletableFuture<Void>> futures = waiting.remove(event.recording());
+        if (RecordingEvents.RESET.equals(event.status())) {
+            cache.clear();
+            waiting.keySet().forEach(this::wake);
+            return;
+        }
+        cache.invalidate(event.recording());
+        if (event.settled()) {
+            wake(event.recording());
+        }
+    }
+
+    private void wake(String key) {
+        Set<CompletableFuture<Void>> futures = waiting.remove(key);
         if (futures != null) {
             futures.forEach(future -> future.complete(null));
         }
