@@ -12,10 +12,8 @@ import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -41,7 +39,7 @@ final class FileResponses {
     }
 
     static RestResponse<Object> respond(StoredRecording file, Request request) {
-        Instant lastModified = file.lastModified().truncatedTo(ChronoUnit.SECONDS);
+        Instant lastModified = file.lastModified();
         if (notModified(file, lastModified, request)) {
             return validators(RestResponse.ResponseBuilder.create(RestResponse.Status.NOT_MODIFIED), file, lastModified)
                     .build();
@@ -132,8 +130,7 @@ final class FileResponses {
                                                                     StoredRecording file, Instant lastModified) {
         return response.header("Accept-Ranges", "bytes")
                 .header(HttpHeaders.ETAG, file.etag())
-                .header(HttpHeaders.LAST_MODIFIED, DateTimeFormatter.RFC_1123_DATE_TIME.format(
-                        lastModified.atOffset(ZoneOffset.UTC)))
+                .header(HttpHeaders.LAST_MODIFIED, file.lastModifiedHttp())
                 .header(HttpHeaders.CACHE_CONTROL, "private");
     }
 
