@@ -1,0 +1,188 @@
+// Browser tests of the UI against the running system (simulator + api + worker with demo data),
+// driven by playwright-core in Debian's Chromium. Run by e2e/src/test/java/playback/e2e/UiTest.java,
+// which starts the system and passes: BASE_URL (the api, which serves the UI), SIM_URL (the provider
+// simulator), SCREENSHOT_DIR.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { chromium } from 'playwright-core';
+
+const BASE = process.env.BASE_URL;
+const SIM = process.env.SIM_URL;
+const SHOTS = process.env.SCREENSHOT_DIR ?? 'target/ui-screenshots';
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+
+let browser;
+let calls; // the demo's first business, newest first (DemoData: index 2 is gone at the provider)
+
+before(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-background-networking', '--disable-gpu', '--autoplay-policy=no-user-gesture-required'],
+  });
+  const token = (await post(`${BASE}/api/dev/token`, { business_id: 1, user: 'ui-test' })).token;
+  calls = (await (await fetch(`${BASE}/api/calls?limit=24`, { headers: { Authorization: `Bearer ${token}` } })).json()).items;
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+async function post(url, body) {
+  const response = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  return response.status === 204 ? null : response.json();
+}
+
+/** Scripts how the simulator answers a recording (see simulator/README.md). */
+async function script(call, how) {
+  const response = await fetch(`${SIM}/sim/recordings/${call.recording.recording_sid}`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(how),
+  });
+  assert.equal(response.status, 204);
+}
+
+async function fetchesOf(call) {
+  const stats = await (await fetch(`${SIM}/sim/stats`)).json();
+  return stats.fetches[call.recording.recording_sid] ?? 0;
+}
+
+/** A signed-in page that records every control request (status/stream/download without a signed token). */
+async function signedIn() {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  const requests = [];
+  page.on('request', (request) => {
+    const url = new URL(request.url());
+    if (url.pathname.startsWith('/api/recordings/') && !url.searchParams.has('token')) {
+      requests.push({ url: request.url(), at: Date.now(), request });
+    }
+  });
+  await page.goto(`${BASE}/`);
+  await page.getByTestId('signin-business').selectOption('1');
+  await page.getByTestId('signin-submit').click();
+  await page.getByTestId('calls-table').waitFor();
+  return { context, page, requests, of: (call) => requests.filter((r) => r.url.includes(call.call_sid)) };
+}
+
+function row(page, call) {
+  return page.locator(`[data-testid="call-row"][data-call-sid="${call.call_sid}"]`);
+}
+
+async function currentTime(page) {
+  return page.getByTestId('player-audio').evaluate((audio) => audio.currentTime);
+}
+
+test('1. one Play on a cold recording plays soon, with at most 3 control requests and 1 download', async () => {
+  const call = calls[0];
+  const delay = 1000;
+  await script(call, { latency_ms: delay, duration_seconds: 30 });
+  const { context, page, of } = await signedIn();
+  const started = Date.now();
+  await row(page, call).getByTestId('call-play').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid="player-audio"]').currentTime > 0.2,
+    null, { timeout: delay + 2000 + 5000 });
+  const elapsed = Date.now() - started;
+  assert.ok(elapsed <= delay + 2000, `audio advanced ${elapsed} ms after Play (simulator delay ${delay} ms + 2 s)`);
+  assert.ok(of(call).length <= 3, `control requests: ${of(call).map((r) => r.url).join(', ')}`);
+  assert.equal(await fetchesOf(call), 1, 'exactly one download at the provider');
+  await context.close();
+});
+
+test('2. switching recordings while waiting aborts the first one and asks nothing more about it', async () => {
+  const [slow, other] = [calls[4], calls[5]];
+  await script(slow, { latency_ms: 20000, duration_seconds: 30 });
+  const { context, page, of } = await signedIn();
+  const aborted = [];
+  page.on('requestfailed', (request) => {
+    if (request.url().includes(slow.call_sid)) aborted.push(request.failure()?.errorText ?? '');
+  });
+  await row(page, slow).getByTestId('call-play').click();
+  await page.waitForSelector('[data-testid="player-state"][data-state="waiting"]', { timeout: 10000 });
+  await page.waitForTimeout(300);
+  await row(page, other).getByTestId('call-play').click();
+  const switched = Date.now();
+  await page.waitForTimeout(4000);
+  assert.ok(aborted.length >= 1 && aborted.every((e) => e.includes('ABORTED')), `aborted: ${aborted}`);
+  const after = of(slow).filter((r) => r.at > switched + 50);
+  assert.equal(after.length, 0, `requests for the first recording after the switch: ${after.map((r) => r.url)}`);
+  await context.close();
+});
+
+test('3. Play/Pause/Play five times fast on a cold recording: one enqueue, no flood', async () => {
+  const call = calls[6];
+  await script(call, { latency_ms: 2500, duration_seconds: 30 });
+  const { context, page, of } = await signedIn();
+  await row(page, call).getByTestId('call-play').click();
+  for (let i = 0; i < 10; i++) {
+    await page.getByTestId('player-play').click();
+  }
+  await page.waitForSelector('[data-testid="player-state"][data-state="ready"], [data-testid="player-state"][data-state="playing"], [data-testid="player-state"][data-state="paused"]', { timeout: 15000 });
+  await page.waitForTimeout(500);
+  const enqueues = of(call).filter((r) => r.url.includes('explicit_user_action=true'));
+  assert.equal(enqueues.length, 1, 'one explicit request');
+  assert.ok(of(call).length <= 5, `control requests: ${of(call).length}`);
+  assert.equal(await fetchesOf(call), 1, 'one download at the provider');
+  await context.close();
+});
+
+test('4. a permanently failing recording shows its reason and asks nothing more', async () => {
+  const gone = calls[2];
+  const { context, page, of } = await signedIn();
+  await row(page, gone).getByTestId('call-play').click();
+  const error = page.getByTestId('player-error');
+  await error.waitFor({ timeout: 15000 });
+  assert.equal(await error.getAttribute('data-reason'), 'provider_not_found');
+  assert.match(await error.innerText(), /no longer exists/i);
+  assert.equal(await page.getByTestId('player-retry').count(), 0, 'no Retry for a terminal failure');
+  const failedAt = Date.now();
+  await page.waitForTimeout(5000);
+  assert.equal(of(gone).filter((r) => r.at > failedAt).length, 0, 'no request after the failure');
+  await context.close();
+});
+
+test('5. Hebrew renders right-to-left; screenshots of both languages', async () => {
+  const { context, page } = await signedIn();
+  await row(page, calls[0]).getByTestId('call-play').click();
+  await page.waitForSelector('[data-testid="player-state"][data-state="playing"]', { timeout: 10000 });
+  if ((await page.evaluate(() => document.documentElement.lang)) === 'he') {
+    await page.getByTestId('language-toggle').click();
+  }
+  assert.equal(await page.evaluate(() => document.documentElement.dir), 'ltr');
+  await page.screenshot({ path: `${SHOTS}/recent-calls-en.png` });
+  await page.getByTestId('language-toggle').click();
+  assert.equal(await page.evaluate(() => document.documentElement.dir), 'rtl');
+  assert.equal(await page.evaluate(() => document.documentElement.lang), 'he');
+  const seekDirection = await page.getByTestId('player-seek').evaluate((el) => getComputedStyle(el).direction);
+  assert.equal(seekDirection, 'ltr', 'the timeline stays left-to-right');
+  await page.screenshot({ path: `${SHOTS}/recent-calls-he.png` });
+  await page.getByTestId('language-toggle').click();
+  await context.close();
+});
+
+test('6. seeking to the middle of a played recording makes a Range request answered 206', async () => {
+  const call = calls[7];
+  // Long enough (30 min, ~29 MB) that the browser cannot have buffered the middle when it seeks there.
+  await script(call, { duration_seconds: 1800 });
+  const { context, page } = await signedIn();
+  const ranges = [];
+  page.on('response', async (response) => {
+    const url = new URL(response.url());
+    if (url.pathname.endsWith(`/${call.call_sid}/stream`) && url.searchParams.has('token')) {
+      ranges.push({ status: response.status(), range: await response.request().headerValue('range') });
+    }
+  });
+  await row(page, call).getByTestId('call-play').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid="player-audio"]').currentTime > 0.2,
+    null, { timeout: 15000 });
+  const seek = page.getByTestId('player-seek');
+  const box = await seek.boundingBox();
+  await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+  await page.waitForFunction(() => document.querySelector('[data-testid="player-audio"]').currentTime > 600,
+    null, { timeout: 15000 });
+  await page.waitForTimeout(500);
+  const middle = ranges.filter((r) => r.status === 206 && r.range && !/^bytes=0-/.test(r.range));
+  assert.ok(middle.length >= 1, `a 206 answer to a Range from the middle: ${JSON.stringify(ranges)}`);
+  assert.ok((await currentTime(page)) > 600, 'playing from the middle');
+  await context.close();
+});

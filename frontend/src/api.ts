@@ -1,0 +1,198 @@
+// Every HTTP call of the UI lives here. Requests are relative (same origin as the api), each takes an
+// AbortSignal, and the bearer token comes from the session. The shapes follow ../shared/api-contract.md.
+
+export type RecordingStatusName = 'missing' | 'queued' | 'downloading' | 'ready' | 'failed';
+
+export interface Business {
+  id: number;
+  name: string;
+  account_sid: string;
+}
+
+export interface IssuedToken {
+  token: string;
+  expires_at: string;
+}
+
+export interface RecordingSummary {
+  recording_sid: string;
+  duration_seconds: number | null;
+  status: RecordingStatusName;
+  size_bytes: number | null;
+}
+
+export interface Call {
+  call_sid: string;
+  direction: string;
+  from: string;
+  to: string;
+  started_at: string;
+  duration_seconds: number | null;
+  recording: RecordingSummary | null;
+}
+
+export interface CallPage {
+  items: Call[];
+  next_cursor: string | null;
+}
+
+export interface DownloadProgress {
+  bytes: number;
+  total: number | null;
+}
+
+export interface RecordingStatus {
+  call_sid: string;
+  status: RecordingStatusName;
+  retry_after: number | null;
+  fail_count: number;
+  error: string | null;
+  size_bytes: number | null;
+  content_type: string | null;
+  progress: DownloadProgress | null;
+  stream_url: string | null;
+}
+
+/** What the explicit stream request (`?explicit_user_action=true`) answered. */
+export type StreamAnswer =
+  /** 200/206: the file is stored; its signed URL comes from the status endpoint. */
+  | { kind: 'ready' }
+  /** 202: a download is queued or running (enqueued at most once by the api). */
+  | { kind: 'pending'; status: RecordingStatus }
+  /** 503: failed and still inside its backoff window. */
+  | { kind: 'backing_off'; status: RecordingStatus }
+  /** 410: gone at the provider for good. */
+  | { kind: 'gone'; status: RecordingStatus };
+
+/** Status 0 means the request never got an HTTP answer (network error). */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+export function isAbortError(error: unknown): boolean {
+  return error instanceof Error && error.name === 'AbortError';
+}
+
+export interface ApiOptions {
+  /** Injected for tests; defaults to the global fetch, looked up at call time. */
+  fetch?: typeof fetch;
+  getToken: () => string | null;
+  /** Called on any 401 before the error is thrown, so the app can return to sign-in in one place. */
+  onUnauthorized?: () => void;
+}
+
+export interface Api {
+  listBusinesses(signal?: AbortSignal): Promise<Business[]>;
+  issueToken(businessId: number, user: string, signal?: AbortSignal): Promise<IssuedToken>;
+  listCalls(page: { limit: number; cursor?: string | null }, signal?: AbortSignal): Promise<CallPage>;
+  /** Check only: never enqueues. With waitSeconds, a long-poll that answers early on ready/failed. */
+  recordingStatus(callSid: string, options: { waitSeconds?: number }, signal?: AbortSignal): Promise<RecordingStatus>;
+  /** The explicit Play request: enqueues the download at most once, server side. */
+  requestStream(callSid: string, signal?: AbortSignal): Promise<StreamAnswer>;
+}
+
+export function createApi(options: ApiOptions): Api {
+  const doFetch: typeof fetch = (input, init) => (options.fetch ?? globalThis.fetch)(input, init);
+
+  async function send(path: string, init: RequestInit & { auth: boolean }): Promise<Response> {
+    const headers = new Headers(init.headers);
+    headers.set('Accept', 'application/json');
+    if (init.auth) {
+      const token = options.getToken();
+      if (token) headers.set('Authorization', `Bearer ${token}`);
+    }
+    let response: Response;
+    try {
+      response = await doFetch(path, { ...init, headers });
+    } catch (error) {
+      if (isAbortError(error)) throw error;
+      throw new ApiError(0, 'network', error instanceof Error ? error.message : String(error));
+    }
+    if (response.status === 401) options.onUnauthorized?.();
+    return response;
+  }
+
+  async function errorOf(response: Response): Promise<ApiError> {
+    let code = `http_${response.status}`;
+    let message = response.statusText || code;
+    try {
+      const body = (await response.json()) as { error?: unknown; message?: unknown };
+      if (typeof body.error === 'string') code = body.error;
+      if (typeof body.message === 'string') message = body.message;
+    } catch {
+      // not JSON (a proxy's error page): the HTTP status is all we know
+    }
+    return new ApiError(response.status, code, message);
+  }
+
+  /** 202/503/410 of the stream carry the status JSON; a proxy's 503 page does not. */
+  async function statusBodyOf(response: Response): Promise<RecordingStatus> {
+    const text = await response.text();
+    try {
+      const body = JSON.parse(text) as Partial<RecordingStatus> & { error?: string; message?: string };
+      if (typeof body.status === 'string') return body as RecordingStatus;
+      throw new ApiError(response.status, body.error ?? `http_${response.status}`, body.message ?? text);
+    } catch (error) {
+      if (error instanceof ApiError) throw error;
+      throw new ApiError(response.status, `http_${response.status}`, response.statusText || text);
+    }
+  }
+
+  async function getJson<T>(path: string, signal: AbortSignal | undefined, auth = true): Promise<T> {
+    const response = await send(path, { method: 'GET', signal, auth });
+    if (!response.ok) throw await errorOf(response);
+    return (await response.json()) as T;
+  }
+
+  return {
+    listBusinesses: (signal) => getJson<Business[]>('/api/dev/businesses', signal, false),
+
+    async issueToken(businessId, user, signal) {
+      const response = await send('/api/dev/token', {
+        method: 'POST',
+        signal,
+        auth: false,
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ business_id: businessId, user }),
+      });
+      if (!response.ok) throw await errorOf(response);
+      return (await response.json()) as IssuedToken;
+    },
+
+    listCalls({ limit, cursor }, signal) {
+      const query = new URLSearchParams({ limit: String(limit) });
+      if (cursor) query.set('cursor', cursor);
+      return getJson<CallPage>(`/api/calls?${query}`, signal);
+    },
+
+    recordingStatus(callSid, { waitSeconds }, signal) {
+      const wait = waitSeconds ? `?wait=${waitSeconds}` : '';
+      return getJson<RecordingStatus>(`/api/recordings/${encodeURIComponent(callSid)}/status${wait}`, signal);
+    },
+
+    async requestStream(callSid, signal) {
+      const path = `/api/recordings/${encodeURIComponent(callSid)}/stream?explicit_user_action=true`;
+      const response = await send(path, { method: 'GET', signal, auth: true });
+      if (response.status === 200 || response.status === 206) {
+        // The body is the audio itself: never read it here (the <audio> element streams it from the
+        // signed URL), just let the connection go.
+        await response.body?.cancel().catch(() => undefined);
+        return { kind: 'ready' };
+      }
+      if (response.status === 202 || response.status === 503 || response.status === 410) {
+        const status = await statusBodyOf(response);
+        if (response.status === 202) return { kind: 'pending', status };
+        if (response.status === 503) return { kind: 'backing_off', status };
+        return { kind: 'gone', status };
+      }
+      throw await errorOf(response);
+    },
+  };
+}

@@ -1,0 +1,241 @@
+// @vitest-environment node
+import { describe, expect, it } from 'vitest';
+import { CALL_A, CALL_B, call, status } from '../test/fakeServer';
+import {
+  BACKOFF_SECONDS,
+  LONG_POLL_HONOURED_AFTER_MS,
+  LONG_POLL_WAIT_SECONDS,
+  MAX_LONG_POLL_ROUNDS,
+  initialState,
+  isRetryable,
+  observedStatus,
+  pollDelaySeconds,
+  requestFor,
+  transition,
+  type PlayerEvent,
+  type PlayerState,
+} from './machine';
+
+const A = call(CALL_A);
+const media = { streamUrl: `/api/recordings/${CALL_A}/stream?token=x`, contentType: 'audio/mpeg' };
+
+const idle: PlayerState = { kind: 'idle', call: A, attempt: 0 };
+const checkingStatus: PlayerState = { kind: 'checking', call: A, attempt: 1, step: 'status', autoplay: true };
+const checkingEnqueue: PlayerState = { ...checkingStatus, step: 'enqueue' };
+const waitingLongPoll: PlayerState = {
+  kind: 'waiting',
+  call: A,
+  attempt: 1,
+  autoplay: true,
+  since: 1_000,
+  status: 'queued',
+  progress: { bytes: 0, total: null },
+  retryAfter: 3,
+  poll: { mode: 'long_poll', round: 0 },
+};
+const waitingBackoff = (polls: number): PlayerState => ({ ...waitingLongPoll, poll: { mode: 'backoff', polls } });
+const ready: PlayerState = { kind: 'ready', call: A, attempt: 1, media, autoplay: true };
+const playing: PlayerState = { kind: 'playing', call: A, attempt: 1, media };
+const paused: PlayerState = { kind: 'paused', call: A, attempt: 1, media };
+const failedRetryable: PlayerState = {
+  kind: 'failed',
+  call: A,
+  attempt: 1,
+  reason: 'provider_unavailable',
+  retryable: true,
+  retryAfter: null,
+};
+const failedGone: PlayerState = { ...failedRetryable, reason: 'provider_not_found', retryable: false };
+
+const statusEvent = (overrides: Parameters<typeof status>[1], elapsedMs = 0): PlayerEvent => ({
+  type: 'status',
+  status: status(CALL_A, overrides),
+  at: 5_000,
+  elapsedMs,
+});
+
+describe('transition', () => {
+  it('Play on an idle call starts the check; nothing happens without a call', () => {
+    expect(transition(idle, { type: 'play' })).toEqual(checkingStatus);
+    expect(transition(initialState, { type: 'play' })).toBe(initialState);
+  });
+
+  it('the status check: ready goes straight to ready, failed to failed, else the explicit request', () => {
+    expect(transition(checkingStatus, statusEvent({ status: 'ready' }))).toMatchObject({
+      kind: 'ready',
+      media: { streamUrl: `/api/recordings/${CALL_A}/stream?token=1.9999999999.signature` },
+    });
+    expect(transition(checkingStatus, statusEvent({ status: 'failed', error: 'invalid_media' }))).toMatchObject({
+      kind: 'failed',
+      reason: 'invalid_media',
+      retryable: true,
+    });
+    expect(transition(checkingStatus, statusEvent({ status: 'missing' }))).toEqual(checkingEnqueue);
+  });
+
+  it('the explicit request: 202 starts the long-poll, 200 re-reads the status, 410/503 fail', () => {
+    expect(transition(checkingEnqueue, statusEvent({ status: 'queued' }))).toMatchObject({
+      kind: 'waiting',
+      since: 5_000,
+      poll: { mode: 'long_poll', round: 0 },
+    });
+    expect(transition(checkingEnqueue, { type: 'stream_ready' })).toMatchObject({ kind: 'checking', step: 'refresh' });
+    const gone = status(CALL_A, { status: 'failed', error: 'provider_not_found' });
+    expect(transition(checkingEnqueue, { type: 'stream_refused', httpStatus: 410, status: gone })).toMatchObject({
+      kind: 'failed',
+      retryable: false,
+    });
+    const backingOff = status(CALL_A, { status: 'failed', error: 'provider_rate_limited', retry_after: 30 });
+    expect(transition(checkingEnqueue, { type: 'stream_refused', httpStatus: 503, status: backingOff })).toMatchObject(
+      { kind: 'failed', reason: 'provider_rate_limited', retryable: true, retryAfter: 30 },
+    );
+  });
+
+  it('a long-poll held for its wait polls again; one answered at once switches to backoff', () => {
+    const held = transition(waitingLongPoll, statusEvent({ status: 'downloading' }, LONG_POLL_HONOURED_AFTER_MS));
+    expect(held).toMatchObject({ kind: 'waiting', status: 'downloading', poll: { mode: 'long_poll', round: 1 } });
+    const atOnce = transition(waitingLongPoll, statusEvent({ status: 'queued' }, 40));
+    expect(atOnce).toMatchObject({ kind: 'waiting', poll: { mode: 'backoff', polls: 0 } });
+    expect(transition(waitingLongPoll, { type: 'request_failed', code: 'network', transient: true, at: 1 })).toMatchObject({
+      poll: { mode: 'backoff', polls: 0 },
+    });
+  });
+
+  it('long-poll rounds are counted too: a recording that never settles times out', () => {
+    const lastRound: PlayerState = { ...waitingLongPoll, poll: { mode: 'long_poll', round: MAX_LONG_POLL_ROUNDS - 1 } };
+    const held = LONG_POLL_WAIT_SECONDS * 1000;
+    expect(transition(lastRound, statusEvent({ status: 'queued' }, held))).toMatchObject({
+      kind: 'failed',
+      reason: 'timed_out',
+    });
+  });
+
+  it('backoff polls are counted and the fifth without a final status times out', () => {
+    expect(transition(waitingBackoff(0), statusEvent({ status: 'queued' }))).toMatchObject({
+      poll: { mode: 'backoff', polls: 1 },
+    });
+    expect(transition(waitingBackoff(4), statusEvent({ status: 'queued' }))).toMatchObject({
+      kind: 'failed',
+      reason: 'timed_out',
+      retryable: true,
+    });
+    expect(transition(waitingBackoff(4), { type: 'request_failed', code: 'network', transient: true, at: 1 })).toMatchObject({
+      kind: 'failed',
+      reason: 'timed_out',
+    });
+  });
+
+  it('waiting ends on ready or failed', () => {
+    expect(transition(waitingBackoff(2), statusEvent({ status: 'ready' }))).toMatchObject({ kind: 'ready', autoplay: true });
+    expect(transition(waitingLongPoll, statusEvent({ status: 'failed', error: 'worker_lost' }))).toMatchObject({
+      kind: 'failed',
+      reason: 'worker_lost',
+    });
+  });
+
+  it('ready without a URL reads the status once more, and only once', () => {
+    const refresh = transition(waitingLongPoll, statusEvent({ status: 'ready', stream_url: null }));
+    expect(refresh).toMatchObject({ kind: 'checking', step: 'refresh' });
+    expect(transition(refresh, statusEvent({ status: 'ready', stream_url: null }))).toMatchObject({ kind: 'failed' });
+  });
+
+  it('Play and Pause while checking or waiting only change autoplay', () => {
+    const pausedWait = transition(waitingLongPoll, { type: 'pause' });
+    expect(pausedWait).toEqual({ ...waitingLongPoll, autoplay: false });
+    expect(requestFor(pausedWait)).toEqual(requestFor(waitingLongPoll));
+    expect(transition(pausedWait, { type: 'play' })).toEqual(waitingLongPoll);
+    expect(transition(checkingStatus, { type: 'play' })).toBe(checkingStatus);
+    expect(transition(ready, { type: 'pause' })).toEqual({ ...ready, autoplay: false });
+  });
+
+  it('the media element drives playing and paused', () => {
+    expect(transition(ready, { type: 'media_playing' })).toEqual(playing);
+    expect(transition(playing, { type: 'media_paused' })).toEqual(paused);
+    expect(transition(paused, { type: 'media_playing' })).toEqual(playing);
+    expect(transition(playing, { type: 'media_error' })).toMatchObject({ kind: 'failed', reason: 'media_error' });
+  });
+
+  it('Retry starts over with the explicit request, only when retryable', () => {
+    expect(transition(failedRetryable, { type: 'retry' })).toEqual({
+      kind: 'checking',
+      call: A,
+      attempt: 2,
+      step: 'enqueue',
+      autoplay: true,
+    });
+    expect(transition(failedGone, { type: 'retry' })).toBe(failedGone);
+  });
+
+  it('selecting another call leaves any state for idle; the same call is a no-op', () => {
+    const B = call(CALL_B);
+    for (const state of [checkingStatus, waitingLongPoll, ready, playing, paused, failedGone]) {
+      expect(transition(state, { type: 'select', call: B })).toEqual({ kind: 'idle', call: B, attempt: 0 });
+      expect(transition(state, { type: 'select', call: A })).toBe(state);
+    }
+  });
+
+  it('ignores events that do not belong to a state', () => {
+    const ignored: Array<[PlayerState, PlayerEvent]> = [
+      [initialState, statusEvent({ status: 'ready' })],
+      [idle, { type: 'stream_ready' }],
+      [idle, { type: 'media_playing' }],
+      [checkingStatus, { type: 'stream_ready' }],
+      [checkingStatus, { type: 'media_playing' }],
+      [checkingStatus, { type: 'retry' }],
+      [waitingLongPoll, { type: 'media_error' }],
+      [waitingLongPoll, { type: 'retry' }],
+      [ready, statusEvent({ status: 'failed', error: 'timeout' })],
+      [ready, { type: 'request_failed', code: 'network', transient: true, at: 1 }],
+      [ready, { type: 'media_paused' }],
+      [playing, { type: 'play' }],
+      [playing, statusEvent({ status: 'queued' })],
+      [paused, { type: 'pause' }],
+      [failedRetryable, { type: 'play' }],
+      [failedRetryable, { type: 'pause' }],
+      [failedRetryable, statusEvent({ status: 'ready' })],
+      [failedRetryable, { type: 'media_playing' }],
+    ];
+    for (const [state, event] of ignored) {
+      expect(transition(state, event), `${state.kind} + ${event.type}`).toBe(state);
+    }
+  });
+
+  it('reset forgets the call', () => {
+    expect(transition(playing, { type: 'reset' })).toEqual(initialState);
+  });
+});
+
+describe('requestFor', () => {
+  it('asks for at most one request per state, keyed so that a new key means a new request', () => {
+    expect(requestFor(idle)).toBeNull();
+    expect(requestFor(ready)).toBeNull();
+    expect(requestFor(playing)).toBeNull();
+    expect(requestFor(failedRetryable)).toBeNull();
+    expect(requestFor(checkingStatus)).toMatchObject({ kind: 'status', callSid: CALL_A });
+    expect(requestFor(checkingEnqueue)).toMatchObject({ kind: 'enqueue' });
+    expect(requestFor(waitingLongPoll)).toMatchObject({ kind: 'long_poll', waitSeconds: LONG_POLL_WAIT_SECONDS });
+    expect(requestFor(waitingBackoff(1))).toMatchObject({ kind: 'poll', delayMs: 5_000 });
+    expect(requestFor(waitingBackoff(1))?.key).not.toBe(requestFor(waitingBackoff(2))?.key);
+  });
+});
+
+describe('backoff', () => {
+  it('follows 3, 5, 8, 12, 20 s unless retry_after is larger', () => {
+    expect(BACKOFF_SECONDS.map((_, polls) => pollDelaySeconds(polls, null))).toEqual([3, 5, 8, 12, 20]);
+    expect(pollDelaySeconds(0, 10)).toBe(10);
+    expect(pollDelaySeconds(4, 10)).toBe(20);
+  });
+
+  it('everything is retryable except what cannot come back', () => {
+    expect(isRetryable('provider_rate_limited')).toBe(true);
+    expect(isRetryable('timeout')).toBe(true);
+    expect(isRetryable('provider_not_found')).toBe(false);
+  });
+
+  it('observedStatus mirrors what the player saw for the table badge', () => {
+    expect(observedStatus(playing)).toBe('ready');
+    expect(observedStatus(waitingLongPoll)).toBe('queued');
+    expect(observedStatus(failedGone)).toBe('failed');
+    expect(observedStatus(checkingStatus)).toBeNull();
+  });
+});

@@ -1,0 +1,291 @@
+// The audio player's request state as an explicit state machine: pure data and pure functions, no
+// timers, no fetch, no DOM. The controller (controller.ts) performs what `requestFor` says.
+//
+//   idle(call) --play--> checking:status --not ready--> checking:enqueue --202--> waiting:long_poll
+//                          | ready -> ready              | 200 -> checking:refresh -> ready
+//                          | failed -> failed            | 503 / 410 -> failed
+//   waiting:long_poll --held for its wait, not final--> waiting:long_poll (next round)
+//                     --answered at once / network error--> waiting:backoff (3, 5, 8, 12, 20 s)
+//   waiting:* --ready--> ready --media play--> playing <--media pause / play--> paused
+//   waiting:* --failed--> failed;   waiting:backoff --5th poll not final--> failed(timed_out)
+//   failed(retryable) --retry--> checking:enqueue;   any --select(other call)--> idle(other call)
+//
+// Why loops cannot happen: a request is started only when the state asks for one (`requestFor`), and
+// every state asks for at most one. Each answer moves the machine forward (one more long-poll round or
+// one more backoff poll), and both are counted: at most 12 rounds (5 minutes), at most 5 polls. Play and Pause never start a request:
+// while checking or waiting they only decide whether the audio starts by itself once it is ready
+// (`autoplay`). So Play/Pause/Play pressed quickly costs nothing, and the Play of an idle call is the
+// only way into the request chain, together with Retry.
+
+import type { Call, DownloadProgress, RecordingStatus, RecordingStatusName } from '../api';
+
+/** `wait` sent with each long-poll of the status. */
+export const LONG_POLL_WAIT_SECONDS = 25;
+/**
+ * A long-poll that answers a non-final status sooner than this was not held by the server (an older api
+ * or a proxy that ignores `wait`): from then on the player polls with backoff instead.
+ */
+export const LONG_POLL_HONOURED_AFTER_MS = (LONG_POLL_WAIT_SECONDS * 1000) / 2;
+/** The seeds' polling backoff when long-poll is not available; its length is the number of polls. */
+export const BACKOFF_SECONDS = [3, 5, 8, 12, 20] as const;
+export const MAX_POLLS = BACKOFF_SECONDS.length;
+/** Long-poll rounds held by the server before the player gives up (12 x 25 s = 5 minutes). */
+export const MAX_LONG_POLL_ROUNDS = 12;
+
+export const NOT_FOUND_AT_PROVIDER = 'provider_not_found';
+export const TIMED_OUT = 'timed_out';
+
+export interface MediaSource {
+  /** The signed stream URL: given to <audio src> as is, never fetched by script. */
+  streamUrl: string;
+  contentType: string | null;
+}
+
+/** status: the status read; enqueue: the explicit Play request; refresh: the status again, for the URL. */
+export type CheckStep = 'status' | 'enqueue' | 'refresh';
+
+export type PollPlan = { mode: 'long_poll'; round: number } | { mode: 'backoff'; polls: number };
+
+/** `attempt` counts the starts (Play from idle, Retry) of the current call; it keys its requests. */
+export type PlayerState =
+  | { kind: 'idle'; call: Call | null; attempt: number }
+  | { kind: 'checking'; call: Call; attempt: number; step: CheckStep; autoplay: boolean }
+  | {
+      kind: 'waiting';
+      call: Call;
+      attempt: number;
+      autoplay: boolean;
+      /** When the waiting began (ms since epoch), for the elapsed seconds shown. */
+      since: number;
+      status: RecordingStatusName;
+      progress: DownloadProgress;
+      retryAfter: number | null;
+      poll: PollPlan;
+    }
+  | { kind: 'ready'; call: Call; attempt: number; media: MediaSource; autoplay: boolean }
+  | { kind: 'playing'; call: Call; attempt: number; media: MediaSource }
+  | { kind: 'paused'; call: Call; attempt: number; media: MediaSource }
+  | { kind: 'failed'; call: Call; attempt: number; reason: string; retryable: boolean; retryAfter: number | null };
+
+export type PlayerEvent =
+  /** Load another call into the player (the row's Play does select, then play). */
+  | { type: 'select'; call: Call }
+  | { type: 'play' }
+  | { type: 'pause' }
+  | { type: 'retry' }
+  /** The status JSON answered by the current request: status read, 202 body, long-poll or poll. */
+  | { type: 'status'; status: RecordingStatus; at: number; elapsedMs: number }
+  /** The explicit request answered 200: stored, but its body carries no URL. */
+  | { type: 'stream_ready' }
+  /** The explicit request answered 503 (backing off) or 410 (gone), with the status JSON. */
+  | { type: 'stream_refused'; httpStatus: 503 | 410; status: RecordingStatus }
+  /** The current request failed without a status: network error (transient) or an HTTP error. */
+  | { type: 'request_failed'; code: string; transient: boolean; at: number }
+  | { type: 'media_playing' }
+  | { type: 'media_paused' }
+  | { type: 'media_error' }
+  /** Signed out or the session expired: forget the call. */
+  | { type: 'reset' };
+
+/** The one control request a state needs; `key` changes exactly when a new request must start. */
+export type ControlRequest =
+  | { kind: 'status'; key: string; callSid: string }
+  | { kind: 'enqueue'; key: string; callSid: string }
+  | { kind: 'long_poll'; key: string; callSid: string; waitSeconds: number }
+  | { kind: 'poll'; key: string; callSid: string; delayMs: number };
+
+export const initialState: PlayerState = { kind: 'idle', call: null, attempt: 0 };
+
+/** Failures that a Retry cannot fix: gone at the provider, or the call has no recording (404). */
+const TERMINAL_REASONS: ReadonlySet<string> = new Set([NOT_FOUND_AT_PROVIDER, 'no_recording', 'not_found']);
+
+export function isRetryable(reason: string): boolean {
+  return !TERMINAL_REASONS.has(reason);
+}
+
+/** Seconds before backoff poll number `polls` (0-based): the seeds' step, or a larger retry_after. */
+export function pollDelaySeconds(polls: number, retryAfter: number | null): number {
+  const step = BACKOFF_SECONDS[Math.min(polls, BACKOFF_SECONDS.length - 1)];
+  return Math.max(step, retryAfter ?? 0);
+}
+
+export function requestFor(state: PlayerState): ControlRequest | null {
+  if (state.kind !== 'checking' && state.kind !== 'waiting') return null;
+  const callSid = state.call.call_sid;
+  const prefix = `${callSid}#${state.attempt}`;
+  if (state.kind === 'checking') {
+    const kind = state.step === 'enqueue' ? 'enqueue' : 'status';
+    return { kind, key: `${prefix}:${state.step}`, callSid };
+  }
+  if (state.poll.mode === 'long_poll') {
+    return {
+      kind: 'long_poll',
+      key: `${prefix}:long_poll:${state.poll.round}`,
+      callSid,
+      waitSeconds: LONG_POLL_WAIT_SECONDS,
+    };
+  }
+  return {
+    kind: 'poll',
+    key: `${prefix}:poll:${state.poll.polls}`,
+    callSid,
+    delayMs: pollDelaySeconds(state.poll.polls, state.retryAfter) * 1000,
+  };
+}
+
+export function transition(state: PlayerState, event: PlayerEvent): PlayerState {
+  switch (event.type) {
+    case 'select':
+      if (state.call?.call_sid === event.call.call_sid) return state;
+      return { kind: 'idle', call: event.call, attempt: 0 };
+    case 'reset':
+      return state.kind === 'idle' && state.call === null ? state : initialState;
+    case 'play':
+      return onPlay(state);
+    case 'pause':
+      return onPause(state);
+    case 'retry':
+      if (state.kind !== 'failed' || !state.retryable) return state;
+      return { kind: 'checking', call: state.call, attempt: state.attempt + 1, step: 'enqueue', autoplay: true };
+    case 'status':
+      return onStatus(state, event.status, event.at, event.elapsedMs);
+    case 'stream_ready':
+      if (state.kind !== 'checking' || state.step !== 'enqueue') return state;
+      return { ...state, step: 'refresh' };
+    case 'stream_refused': {
+      if (state.kind !== 'checking' || state.step !== 'enqueue') return state;
+      const gone = event.httpStatus === 410;
+      const reason = event.status.error ?? (gone ? NOT_FOUND_AT_PROVIDER : 'provider_unavailable');
+      return failed(state, reason, event.status.retry_after, !gone && isRetryable(reason));
+    }
+    case 'request_failed':
+      return onRequestFailed(state, event.code, event.transient);
+    case 'media_playing':
+      if (state.kind !== 'ready' && state.kind !== 'paused') return state;
+      return { kind: 'playing', call: state.call, attempt: state.attempt, media: state.media };
+    case 'media_paused':
+      if (state.kind !== 'playing') return state;
+      return { kind: 'paused', call: state.call, attempt: state.attempt, media: state.media };
+    case 'media_error':
+      if (state.kind !== 'ready' && state.kind !== 'playing' && state.kind !== 'paused') return state;
+      return failed(state, 'media_error', null, true);
+  }
+}
+
+function onPlay(state: PlayerState): PlayerState {
+  switch (state.kind) {
+    case 'idle':
+      if (state.call === null) return state;
+      return { kind: 'checking', call: state.call, attempt: state.attempt + 1, step: 'status', autoplay: true };
+    case 'checking':
+    case 'waiting':
+    case 'ready':
+      return state.autoplay ? state : { ...state, autoplay: true };
+    default:
+      // playing: nothing to do; paused: the media element is asked to play and its event moves the
+      // machine; failed: only Retry starts over.
+      return state;
+  }
+}
+
+function onPause(state: PlayerState): PlayerState {
+  if (state.kind === 'checking' || state.kind === 'waiting' || state.kind === 'ready') {
+    // The request in flight goes on (aborting it would only cost a new one on the next Play); the
+    // audio just will not start by itself when it is ready.
+    return state.autoplay ? { ...state, autoplay: false } : state;
+  }
+  return state;
+}
+
+function onStatus(state: PlayerState, status: RecordingStatus, at: number, elapsedMs: number): PlayerState {
+  if (state.kind !== 'checking' && state.kind !== 'waiting') return state;
+  if (status.status === 'ready') {
+    if (status.stream_url) {
+      const media = { streamUrl: status.stream_url, contentType: status.content_type };
+      return { kind: 'ready', call: state.call, attempt: state.attempt, media, autoplay: state.autoplay };
+    }
+    if (state.kind === 'checking' && state.step === 'refresh') {
+      return failed(state, 'missing_stream_url', null, true);
+    }
+    return { kind: 'checking', call: state.call, attempt: state.attempt, step: 'refresh', autoplay: state.autoplay };
+  }
+  if (status.status === 'failed') {
+    const reason = status.error ?? 'unknown';
+    return failed(state, reason, status.retry_after, isRetryable(reason));
+  }
+  if (state.kind === 'checking') {
+    if (state.step === 'status') return { ...state, step: 'enqueue' };
+    return waiting(state, status, at, { mode: 'long_poll', round: 0 });
+  }
+  const observed = {
+    status: status.status,
+    progress: status.progress ?? state.progress,
+    retryAfter: status.retry_after,
+  };
+  if (state.poll.mode === 'long_poll') {
+    if (elapsedMs < LONG_POLL_HONOURED_AFTER_MS) return { ...state, ...observed, poll: { mode: 'backoff', polls: 0 } };
+    const round = state.poll.round + 1;
+    if (round >= MAX_LONG_POLL_ROUNDS) return failed(state, TIMED_OUT, null, true);
+    return { ...state, ...observed, poll: { mode: 'long_poll', round } };
+  }
+  return countPoll({ ...state, ...observed }, state.poll.polls);
+}
+
+function onRequestFailed(state: PlayerState, code: string, transient: boolean): PlayerState {
+  if (state.kind === 'checking') return failed(state, code, null, isRetryable(code));
+  if (state.kind !== 'waiting') return state;
+  if (!transient) return failed(state, code, null, isRetryable(code));
+  if (state.poll.mode === 'long_poll') return { ...state, poll: { mode: 'backoff', polls: 0 } };
+  return countPoll(state, state.poll.polls);
+}
+
+/** One more backoff poll answered without a final status: poll again, or give up after the last. */
+function countPoll(state: Extract<PlayerState, { kind: 'waiting' }>, pollsBefore: number): PlayerState {
+  const polls = pollsBefore + 1;
+  if (polls >= MAX_POLLS) return failed(state, TIMED_OUT, null, true);
+  return { ...state, poll: { mode: 'backoff', polls } };
+}
+
+function waiting(
+  state: Extract<PlayerState, { kind: 'checking' }>,
+  status: RecordingStatus,
+  at: number,
+  poll: PollPlan,
+): PlayerState {
+  return {
+    kind: 'waiting',
+    call: state.call,
+    attempt: state.attempt,
+    autoplay: state.autoplay,
+    since: at,
+    status: status.status,
+    progress: status.progress ?? { bytes: 0, total: null },
+    retryAfter: status.retry_after,
+    poll,
+  };
+}
+
+function failed(
+  state: Exclude<PlayerState, { kind: 'idle' }>,
+  reason: string,
+  retryAfter: number | null,
+  retryable: boolean,
+): PlayerState {
+  return { kind: 'failed', call: state.call, attempt: state.attempt, reason, retryable, retryAfter };
+}
+
+/** The recording status to show for the loaded call, as the player last saw it. */
+export function observedStatus(state: PlayerState): RecordingStatusName | null {
+  switch (state.kind) {
+    case 'waiting':
+      return state.status;
+    case 'ready':
+    case 'playing':
+    case 'paused':
+      return 'ready';
+    case 'failed':
+      return state.reason === TIMED_OUT || state.reason === 'media_error' ? null : 'failed';
+    default:
+      return null;
+  }
+}
