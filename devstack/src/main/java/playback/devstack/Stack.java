@@ -64,8 +64,8 @@ public final class Stack {
                 "SIM_STORAGE_PORT", Integer.toString(storagePort),
                 "SIM_ACCOUNT_SID", PROVIDER_ACCOUNT_SID,
                 "SIM_AUTH_TOKEN", PROVIDER_AUTH_TOKEN);
-        return ManagedProcess.startJar(name, root.resolve("simulator/target/simulator.jar"), List.of("-Xmx256m"), env,
-                logs.resolve(name + ".log"), "http://127.0.0.1:" + port + "/sim/health").awaitHealthy(START_TIMEOUT);
+        return healthy(ManagedProcess.startJar(name, root.resolve("simulator/target/simulator.jar"), List.of("-Xmx256m"),
+                env, logs.resolve(name + ".log"), "http://127.0.0.1:" + port + "/sim/health"));
     }
 
     /** An api replica; it migrates the schema at start. */
@@ -78,8 +78,8 @@ public final class Stack {
         env.put("PLAYBACK_JWT_PRIVATE_KEY_LOCATION", root.resolve("api/src/main/resources/dev-keys/privateKey.pem").toString());
         env.put("PLAYBACK_STREAM_URL_SECRET", STREAM_URL_SECRET);
         env.putAll(overrides);
-        return ManagedProcess.startJar(name, root.resolve("api/target/quarkus-app/quarkus-run.jar"), List.of("-Xmx512m"),
-                env, logs.resolve(name + ".log"), "http://127.0.0.1:" + port + "/q/health/ready").awaitHealthy(START_TIMEOUT);
+        return healthy(ManagedProcess.startJar(name, root.resolve("api/target/quarkus-app/quarkus-run.jar"),
+                List.of("-Xmx512m"), env, logs.resolve(name + ".log"), "http://127.0.0.1:" + port + "/q/health/ready"));
     }
 
     /** A worker replica; start it after an api has migrated the schema. */
@@ -89,8 +89,18 @@ public final class Stack {
         env.put("PLAYBACK_PROVIDER_BASE_URL", providerUrl);
         env.put("PLAYBACK_PROVIDER_ACCOUNT_SID", PROVIDER_ACCOUNT_SID);
         env.putAll(overrides);
-        return ManagedProcess.startJar(name, root.resolve("worker/target/quarkus-app/quarkus-run.jar"), List.of("-Xmx384m"),
-                env, logs.resolve(name + ".log"), "http://127.0.0.1:" + port + "/q/health/ready").awaitHealthy(START_TIMEOUT);
+        return healthy(ManagedProcess.startJar(name, root.resolve("worker/target/quarkus-app/quarkus-run.jar"),
+                List.of("-Xmx384m"), env, logs.resolve(name + ".log"), "http://127.0.0.1:" + port + "/q/health/ready"));
+    }
+
+    /** Waits for the process to be healthy; one that never gets there is stopped, not left behind. */
+    private static ManagedProcess healthy(ManagedProcess process) throws IOException {
+        try {
+            return process.awaitHealthy(START_TIMEOUT);
+        } catch (IOException | RuntimeException e) {
+            process.stop(Duration.ofSeconds(10));
+            throw e;
+        }
     }
 
     private Map<String, String> common(int port) {

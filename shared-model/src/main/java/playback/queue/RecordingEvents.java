@@ -3,6 +3,9 @@ package playback.queue;
 import io.quarkus.logging.Log;
 import io.quarkus.redis.datasource.RedisDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import java.net.URI;
 
 /**
  * Tells every api replica that a recording reached an end state (ready or failed), so that long-polls
@@ -12,17 +15,36 @@ import jakarta.enterprise.context.ApplicationScoped;
 @ApplicationScoped
 public class RecordingEvents {
 
-    /** Pub/sub channel; messages are {@link Event#encode()}. */
-    public static final String CHANNEL = "recording-events";
+    /** Pub/sub channel prefix; messages are {@link Event#encode()}. */
+    private static final String CHANNEL_PREFIX = "recording-events:";
     /** Status of an event that means: everything may have changed (dev reset). */
     public static final String RESET = "reset";
     /** Status of an event that means: the recording's data changed (a webhook), not its download. */
     public static final String CHANGED = "changed";
 
     private final RedisDataSource redis;
+    private final String channel;
 
-    public RecordingEvents(RedisDataSource redis) {
+    public RecordingEvents(RedisDataSource redis,
+                           @ConfigProperty(name = "quarkus.redis.hosts") String redisHosts) {
         this.redis = redis;
+        this.channel = channelFor(redisHosts);
+    }
+
+    /**
+     * Pub/sub ignores SELECT: every client of a Redis server hears every channel. The channel is
+     * therefore named after the Redis database the services use (redis://host:port/3 -> ...:3), so that
+     * environments sharing one server (dev, tests, benchmarks) do not hear each other.
+     */
+    static String channelFor(String redisHosts) {
+        String first = redisHosts.split(",")[0].trim();
+        String path = URI.create(first).getPath();
+        String database = path == null || path.length() <= 1 ? "0" : path.substring(1);
+        return CHANNEL_PREFIX + database;
+    }
+
+    public String channel() {
+        return channel;
     }
 
     /** A recording of a business reached the given status. */
@@ -57,7 +79,7 @@ public class RecordingEvents {
 
     public void publish(Event event) {
         try {
-            redis.execute("PUBLISH", CHANNEL, event.encode());
+            redis.execute("PUBLISH", channel, event.encode());
         } catch (RuntimeException e) {
             Log.debugf("could not publish %s: %s", event.encode(), e.getMessage());
         }

@@ -31,10 +31,13 @@ public class RecordingWaiters {
     private final ReactiveRedisDataSource redis;
     private final Vertx vertx;
     private final RecordingCache cache;
+    private final RecordingEvents events;
     private final ConcurrentMap<String, Set<CompletableFuture<Void>>> waiting = new ConcurrentHashMap<>();
     private volatile boolean running;
 
-    public RecordingWaiters(ReactiveRedisDataSource redis, Vertx vertx, RecordingCache cache, MeterRegistry metrics) {
+    public RecordingWaiters(ReactiveRedisDataSource redis, Vertx vertx, RecordingCache cache, RecordingEvents events,
+                            MeterRegistry metrics) {
+        this.events = events;
         this.redis = redis;
         this.vertx = vertx;
         this.cache = cache;
@@ -90,7 +93,7 @@ public class RecordingWaiters {
             return;
         }
         redis.pubsub(String.class)
-                .subscribe(RecordingEvents.CHANNEL, this::onMessage, this::resubscribeLater, failure -> resubscribeLater())
+                .subscribe(events.channel(), this::onMessage, this::resubscribeLater, failure -> resubscribeLater())
                 .subscribe().with(subscriber -> Log.debugf("listening for recording events"),
                         failure -> resubscribeLater());
     }

@@ -1,0 +1,27 @@
+package playback.queue;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class RecordingEventsTest {
+
+    @Test
+    void channelIsNamedAfterTheRedisDatabase() {
+        assertEquals("recording-events:3", RecordingEvents.channelFor("redis://127.0.0.1:6379/3"));
+        assertEquals("recording-events:0", RecordingEvents.channelFor("redis://127.0.0.1:6379"));
+        assertEquals("recording-events:0", RecordingEvents.channelFor("redis://127.0.0.1:6379/"));
+        assertEquals("recording-events:1", RecordingEvents.channelFor("redis://a:6379/1, redis://b:6379/1"));
+    }
+
+    @Test
+    void eventsRoundTripAndKnowWhenSettled() {
+        RecordingEvents.Event ready = new RecordingEvents.Event(7, "CA0123456789abcdef0123456789abcdef", "ready");
+        assertEquals(ready, RecordingEvents.Event.decode(ready.encode()));
+        assertEquals("7:CA0123456789abcdef0123456789abcdef", ready.recording());
+        assertTrue(ready.settled());
+        assertFalse(new RecordingEvents.Event(7, "CA", RecordingEvents.CHANGED).settled());
+    }
+}
