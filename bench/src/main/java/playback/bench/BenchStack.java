@@ -29,7 +29,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -252,24 +251,8 @@ public final class BenchStack implements AutoCloseable {
     Call call(Business business, String script) throws Exception {
         Call call = new Call(business, sid("CA"), sid("RE"));
         script(call.recordingSid(), script);
-        TwilioWebhooks webhooks = new TwilioWebhooks(apiUrl, Stack.PROVIDER_AUTH_TOKEN);
-        Map<String, String> callStatus = new LinkedHashMap<>();
-        callStatus.put("AccountSid", business.accountSid());
-        callStatus.put("CallSid", call.callSid());
-        callStatus.put("From", "+15550001111");
-        callStatus.put("To", "+15550002222");
-        callStatus.put("Direction", "inbound");
-        callStatus.put("CallStatus", "completed");
-        callStatus.put("CallDuration", "65");
-        Map<String, String> recordingStatus = new LinkedHashMap<>();
-        recordingStatus.put("AccountSid", business.accountSid());
-        recordingStatus.put("CallSid", call.callSid());
-        recordingStatus.put("RecordingSid", call.recordingSid());
-        recordingStatus.put("RecordingStatus", "completed");
-        recordingStatus.put("RecordingDuration", "60");
-        if (webhooks.post("call-status", callStatus) != 204 || webhooks.post("recording-status", recordingStatus) != 204) {
-            throw new IllegalStateException("webhooks refused");
-        }
+        new TwilioWebhooks(apiUrl, Stack.PROVIDER_AUTH_TOKEN)
+                .completedCall(business.accountSid(), call.callSid(), call.recordingSid(), 65, 60);
         return call;
     }
 

@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
@@ -40,6 +41,33 @@ public final class TwilioWebhooks {
                 .header("X-Twilio-Signature", sign(url, form))
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build();
         return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    /**
+     * Reports a completed inbound call with a completed recording, as the provider does: call-status,
+     * then recording-status. Fails unless both are accepted.
+     */
+    public void completedCall(String accountSid, String callSid, String recordingSid, int callSeconds,
+                              int recordingSeconds) throws IOException, InterruptedException {
+        Map<String, String> callStatus = new LinkedHashMap<>();
+        callStatus.put("AccountSid", accountSid);
+        callStatus.put("CallSid", callSid);
+        callStatus.put("From", "+15550001111");
+        callStatus.put("To", "+15550002222");
+        callStatus.put("Direction", "inbound");
+        callStatus.put("CallStatus", "completed");
+        callStatus.put("CallDuration", Integer.toString(callSeconds));
+        Map<String, String> recordingStatus = new LinkedHashMap<>();
+        recordingStatus.put("AccountSid", accountSid);
+        recordingStatus.put("CallSid", callSid);
+        recordingStatus.put("RecordingSid", recordingSid);
+        recordingStatus.put("RecordingStatus", "completed");
+        recordingStatus.put("RecordingDuration", Integer.toString(recordingSeconds));
+        int call = post("call-status", callStatus);
+        int recording = post("recording-status", recordingStatus);
+        if (call != 204 || recording != 204) {
+            throw new IOException("webhooks refused: call-status " + call + ", recording-status " + recording);
+        }
     }
 
     String sign(String url, Map<String, String> form) {
