@@ -98,6 +98,7 @@ public final class DevRun {
         System.out.printf("""
 
                 Recording playback is running.
+                  UI         %1$s/   (pick a business to sign in)
                   api        %1$s   (health %1$s/q/health/ready, OpenAPI %1$s/q/openapi)
                   worker     http://127.0.0.1:%2$d   (health and metrics only)
                   simulator  %3$s   (stats %3$s/sim/stats)
