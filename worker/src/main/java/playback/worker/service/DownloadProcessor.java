@@ -142,7 +142,6 @@ public class DownloadProcessor {
                             runs.progress(job, claim.fence(), bytes, total);
                         }
                     });
-            watch.cancel(false);
             String key = RecordingStorage.keyFor(job.businessId(), job.callSid(), fetched.format().extension());
             Path file = temp;
             boolean committed = runs.succeed(job, claim.fence(), key, fetched.size(), fetched.format().contentType(),
@@ -154,10 +153,8 @@ public class DownloadProcessor {
             }
             return true;
         } catch (DownloadFailure failure) {
-            watch.cancel(false);
             return failed(job, claim, control, failure);
         } catch (IOException e) {
-            watch.cancel(false);
             Log.errorf("storage error for run %d: %s", job.runId(), e.getMessage());
             return failed(job, claim, control, new DownloadFailure(FailureReason.PROVIDER_UNAVAILABLE, null, null,
                     "storage error"));
