@@ -2,6 +2,7 @@ package playback.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import playback.devstack.DemoData;
 import playback.devstack.ManagedProcess;
 import playback.devstack.Stack;
 import playback.devstack.TwilioWebhooks;
@@ -233,15 +234,8 @@ public final class BenchStack implements AutoCloseable {
     Business business(String name) throws Exception {
         String accountSid = sid("AC");
         long id;
-        try (Connection db = connect(DATABASE);
-             PreparedStatement insert = db.prepareStatement(
-                     "insert into businesses (name, account_sid) values (?, ?) returning id")) {
-            insert.setString(1, name);
-            insert.setString(2, accountSid);
-            try (ResultSet row = insert.executeQuery()) {
-                row.next();
-                id = row.getLong(1);
-            }
+        try (Connection db = connect(DATABASE)) {
+            id = DemoData.upsertBusiness(db, name, accountSid);
         }
         HttpResponse<String> token = post(apiUrl + "/api/dev/token", "{\"business_id\":" + id + ",\"user\":\"bench\"}");
         return new Business(id, accountSid, JSON.readTree(token.body()).path("token").asText());

@@ -104,7 +104,8 @@ public final class DemoData {
         return form;
     }
 
-    private static long upsertBusiness(Connection db, String name, String accountSid) throws SQLException {
+    /** Inserts a business (tenant) for a provider account, or renames the one it has; returns its id. */
+    public static long upsertBusiness(Connection db, String name, String accountSid) throws SQLException {
         try (PreparedStatement upsert = db.prepareStatement("""
                 insert into businesses (name, account_sid) values (?, ?)
                 on conflict (account_sid) do update set name = excluded.name

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import playback.devstack.DemoData;
 import playback.devstack.ManagedProcess;
 import playback.devstack.Stack;
 import playback.devstack.TwilioWebhooks;
@@ -319,15 +320,8 @@ class EndToEndTest {
     private static Business business(String name) throws Exception {
         String accountSid = sid("AC");
         long id;
-        try (Connection db = connect(DATABASE);
-             PreparedStatement insert = db.prepareStatement(
-                     "insert into businesses (name, account_sid) values (?, ?) returning id")) {
-            insert.setString(1, name);
-            insert.setString(2, accountSid);
-            try (ResultSet row = insert.executeQuery()) {
-                row.next();
-                id = row.getLong(1);
-            }
+        try (Connection db = connect(DATABASE)) {
+            id = DemoData.upsertBusiness(db, name, accountSid);
         }
         HttpResponse<String> token = post(apis[0] + "/api/dev/token", "{\"business_id\":" + id + ",\"user\":\"e2e\"}");
         return new Business(id, accountSid, JSON.readTree(token.body()).path("token").asText());
