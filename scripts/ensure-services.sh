@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Starts the local PostgreSQL and Redis when they are down and creates the databases the tests and the
-# dev run use. Idempotent.
+# Starts the local PostgreSQL and Redis when they are down, with the machine's own options; leaves them
+# alone when they answer. Idempotent. The tests create the databases they use themselves.
 set -euo pipefail
 
 if ! pg_isready -h 127.0.0.1 -p 5432 -q; then
@@ -11,13 +11,7 @@ fi
 
 if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
   echo "starting Redis"
-  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no
+  redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no \
+    --dir /var/lib/redis --logfile /var/log/redis/ci.log
   for _ in $(seq 1 30); do redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && break; sleep 1; done
 fi
-
-for db in playback playback_api_test playback_worker_test; do
-  if ! psql -h 127.0.0.1 -U postgres -tAc "select 1 from pg_database where datname = '$db'" | grep -q 1; then
-    psql -h 127.0.0.1 -U postgres -qc "create database $db"
-    echo "created database $db"
-  fi
-done

@@ -23,9 +23,9 @@ export interface RecordingSummary {
 
 export interface Call {
   call_sid: string;
-  direction: string;
-  from: string;
-  to: string;
+  direction: string | null;
+  from: string | null;
+  to: string | null;
   started_at: string;
   duration_seconds: number | null;
   recording: RecordingSummary | null;

@@ -19,7 +19,7 @@ describe('i18n', () => {
     }
   });
 
-  it('fills placeholders and keeps the seeds’ Hebrew wording', () => {
+  it('fills placeholders and keeps the Hebrew wording users know', () => {
     expect(translate('en', 'playerWaiting', { seconds: 7 })).toBe('Waiting for the recording… (7s)');
     expect(translate('he', 'playerWaiting', { seconds: 7 })).toBe('ממתין להקלטה... (7s)');
     expect(translate('he', 'playerChecking')).toBe('בודק זמינות הקלטה...');

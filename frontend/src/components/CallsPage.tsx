@@ -113,7 +113,7 @@ export function CallsPage({ api }: { api: Api }) {
                     aria-current={loaded ? 'true' : undefined}
                   >
                     <td>{formatDateTime(call.started_at, lang)}</td>
-                    <td>{call.direction.startsWith('outbound') ? t('directionOutbound') : t('directionInbound')}</td>
+                    <td>{call.direction?.startsWith('outbound') ? t('directionOutbound') : t('directionInbound')}</td>
                     <td>
                       <bdi dir="ltr">{call.from}</bdi>
                     </td>
@@ -132,7 +132,7 @@ export function CallsPage({ api }: { api: Api }) {
                           type="button"
                           className="button-play-row"
                           data-testid="call-play"
-                          aria-label={t('playCall', { from: call.from })}
+                          aria-label={t('playCall', { from: call.from ?? '' })}
                           onClick={() => controller.playCall(call)}
                         >
                           <span aria-hidden="true">▶</span> {t('play')}

@@ -26,7 +26,7 @@ export const LONG_POLL_WAIT_SECONDS = 25;
  * or a proxy that ignores `wait`): from then on the player polls with backoff instead.
  */
 export const LONG_POLL_HONOURED_AFTER_MS = (LONG_POLL_WAIT_SECONDS * 1000) / 2;
-/** The seeds' polling backoff when long-poll is not available; its length is the number of polls. */
+/** The polling backoff when long-poll is not available; its length is the number of polls. */
 export const BACKOFF_SECONDS = [3, 5, 8, 12, 20] as const;
 export const MAX_POLLS = BACKOFF_SECONDS.length;
 /** Long-poll rounds held by the server before the player gives up (12 x 25 s = 5 minutes). */
@@ -103,7 +103,7 @@ export function isRetryable(reason: string): boolean {
   return !TERMINAL_REASONS.has(reason);
 }
 
-/** Seconds before backoff poll number `polls` (0-based): the seeds' step, or a larger retry_after. */
+/** Seconds before backoff poll number `polls` (0-based): the backoff step, or a larger retry_after. */
 export function pollDelaySeconds(polls: number, retryAfter: number | null): number {
   const step = BACKOFF_SECONDS[Math.min(polls, BACKOFF_SECONDS.length - 1)];
   return Math.max(step, retryAfter ?? 0);

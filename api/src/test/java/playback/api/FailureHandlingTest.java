@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
+import playback.model.RunStatus;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
@@ -33,7 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Acceptance 4 and 5: transient failures are retried with backoff, a 404 is final, a 429 is honoured,
+ * Transient failures are retried with backoff, a 404 is final, a 429 is honoured,
  * bad media is never stored or served, and the failure window answers 503 until it passes.
  * (Test backoff: 1 s, 1 s, 1 s, 3 s: five attempts, then a 3 s window.)
  */
@@ -58,7 +59,7 @@ class FailureHandlingTest {
 
         awaitStatus(call, DownloadStatus.READY, 20);
         List<RecordingRun> runs = tenants.runs(call);
-        assertEquals(List.of("failed", "failed", "succeeded"), runs.stream().map(run -> run.status).toList());
+        assertEquals(List.of(RunStatus.FAILED, RunStatus.FAILED, RunStatus.SUCCEEDED), runs.stream().map(run -> run.status).toList());
         assertEquals(List.of(1, 2, 3), runs.stream().map(run -> run.attempt).toList());
         assertEquals(500, runs.get(0).httpStatus);
         assertEquals("provider_unavailable", runs.get(0).error);
@@ -130,13 +131,11 @@ class FailureHandlingTest {
         SystemUnderTest.provider().stubFor(get(urlPathEqualTo(call.providerPath())).willReturn(badAnswer));
 
         play(call).then().statusCode(202);
-        long deadline = System.nanoTime() + Duration.ofSeconds(25).toNanos();
-        while (tenants.call(call).downloadStatus != DownloadStatus.FAILED) {
-            assertTrue(System.nanoTime() < deadline, "the recording did not end failed");
-            Response answer = play(call);
-            assertNotEquals(200, answer.statusCode(), "invalid media is never served");
-            Thread.sleep(300);
-        }
+        await("the recording ends failed").atMost(Duration.ofSeconds(25)).pollInterval(Duration.ofMillis(300))
+                .until(() -> {
+                    assertNotEquals(200, play(call).statusCode(), "invalid media is never served");
+                    return tenants.call(call).downloadStatus == DownloadStatus.FAILED;
+                });
 
         CallLog failed = tenants.call(call);
         assertEquals("invalid_media", failed.error);
@@ -150,8 +149,10 @@ class FailureHandlingTest {
         int retryAfter = Integer.parseInt(refused.header("Retry-After"));
         assertTrue(retryAfter >= 1 && retryAfter <= 3, "Retry-After " + retryAfter);
 
-        Thread.sleep(retryAfter * 1000L + 200);
-        play(call).then().statusCode(202).body("status", equalTo("queued"));
+        Response afterWindow = await("the backoff window passes").atMost(Duration.ofSeconds(retryAfter + 10L))
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> play(call), answer -> answer.statusCode() != 503);
+        afterWindow.then().statusCode(202).body("status", equalTo("queued"));
         List<RecordingRun> runs = tenants.runs(call);
         assertTrue(runs.size() >= 6, "an explicit request after the window enqueues again");
         assertEquals(1, runs.get(5).attempt, "a new cycle of attempts begins");

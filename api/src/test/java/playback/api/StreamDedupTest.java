@@ -10,6 +10,7 @@ import playback.api.service.StreamDecision;
 import playback.model.CallLog;
 import playback.model.DownloadStatus;
 import playback.queue.RedisKeys;
+import playback.testing.TestDatabase;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -31,8 +32,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Acceptance 1: however many concurrent Play requests, one provider fetch and one recording run. */
+/** However many concurrent Play requests, one provider fetch and one recording run. */
 @QuarkusTest
+@QuarkusTestResource(value = TestDatabase.class, restrictToAnnotatedClass = false)
 @QuarkusTestResource(value = SystemUnderTest.class, restrictToAnnotatedClass = false)
 class StreamDedupTest {
 

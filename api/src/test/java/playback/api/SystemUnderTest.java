@@ -3,6 +3,8 @@ package playback.api;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import org.eclipse.microprofile.config.ConfigProvider;
+import playback.testing.TestDatabase;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -19,7 +21,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Everything around the api under test: WireMock standing in for the provider, and the real worker,
- * started from its packaged jar as a separate process against the same PostgreSQL, Redis and storage.
+ * started from its packaged jar as a separate process against the same PostgreSQL, Redis and storage
+ * (read from the test configuration; {@link TestDatabase} has created the database by then).
  */
 public class SystemUnderTest implements QuarkusTestResourceLifecycleManager {
 
@@ -49,8 +52,9 @@ public class SystemUnderTest implements QuarkusTestResourceLifecycleManager {
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
             Map<String, String> env = builder.environment();
             env.put("QUARKUS_HTTP_PORT", Integer.toString(workerPort));
-            env.put("QUARKUS_DATASOURCE_JDBC_URL", "jdbc:postgresql://127.0.0.1:5432/playback_api_test");
-            env.put("QUARKUS_REDIS_HOSTS", "redis://127.0.0.1:6379/1");
+            env.put("QUARKUS_DATASOURCE_JDBC_URL", TestDatabase.jdbcUrl());
+            env.put("QUARKUS_DATASOURCE_USERNAME", TestDatabase.user());
+            env.put("QUARKUS_REDIS_HOSTS", ConfigProvider.getConfig().getValue("quarkus.redis.hosts", String.class));
             env.put("QUARKUS_FLYWAY_MIGRATE_AT_START", "true");
             env.put("QUARKUS_FLYWAY_VALIDATE_AT_START", "false");
             env.put("QUARKUS_LOG_CATEGORY__PLAYBACK__LEVEL", "DEBUG");

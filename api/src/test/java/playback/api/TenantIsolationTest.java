@@ -29,7 +29,7 @@ import static org.hamcrest.Matchers.hasSize;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
-/** Acceptance 6: tenants see only their own calls; auth, SIDs and stream URLs are checked; reads never enqueue. */
+/** Tenants see only their own calls; auth, SIDs and stream URLs are checked; reads never enqueue. */
 @QuarkusTest
 class TenantIsolationTest {
 

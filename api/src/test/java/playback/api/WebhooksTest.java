@@ -13,7 +13,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.nullValue;
 
-/** Acceptance 7: webhooks are signature-checked and idempotent. */
+/** Webhooks are signature-checked and idempotent. */
 @QuarkusTest
 class WebhooksTest {
 

@@ -38,6 +38,12 @@ public final class DemoData {
     public static final int FLAKY = 3;
 
     private final HttpClient http = HttpClient.newHttpClient();
+    private final String providerAuthToken;
+
+    /** @param providerAuthToken the token the api checks webhook signatures with */
+    public DemoData(String providerAuthToken) {
+        this.providerAuthToken = providerAuthToken;
+    }
 
     public record DemoCall(long businessId, String accountSid, String callSid, String recordingSid, int index,
                            int durationSeconds) {
@@ -46,7 +52,7 @@ public final class DemoData {
     /** Seeds the demo; returns its calls. */
     public List<DemoCall> seed(Connection db, String apiUrl, String simulatorUrl)
             throws IOException, InterruptedException, SQLException {
-        TwilioWebhooks webhooks = new TwilioWebhooks(apiUrl, Stack.PROVIDER_AUTH_TOKEN);
+        TwilioWebhooks webhooks = new TwilioWebhooks(apiUrl, providerAuthToken);
         ZonedDateTime newest = ZonedDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MINUTES);
         List<DemoCall> calls = new ArrayList<>();
         for (String name : BUSINESSES) {

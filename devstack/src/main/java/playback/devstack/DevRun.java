@@ -16,7 +16,8 @@ import java.util.concurrent.CountDownLatch;
  *
  * Environment: PLAYBACK_DB_HOST/PORT/NAME/USER (127.0.0.1, 5432, playback, postgres),
  * PLAYBACK_REDIS_HOST/PORT (127.0.0.1, 6379), API_PORT (8080), WORKER_PORT (8081), SIM_PORT (8089),
- * SIM_STORAGE_PORT (8090), PLAYBACK_DATA_DIR (data).
+ * SIM_STORAGE_PORT (8090), PLAYBACK_DATA_DIR (data); any other PLAYBACK_* setting of the api or the
+ * worker replaces the demo's value (see {@link Stack}).
  */
 public final class DevRun {
 
@@ -24,12 +25,13 @@ public final class DevRun {
     }
 
     public static void main(String[] args) throws Exception {
+        Settings settings = Settings.fromEnvironment();
         Path root = Path.of("").toAbsolutePath();
-        Path data = Path.of(env("PLAYBACK_DATA_DIR", "data")).toAbsolutePath();
-        int apiPort = Integer.parseInt(env("API_PORT", "8080"));
-        int workerPort = Integer.parseInt(env("WORKER_PORT", "8081"));
-        int simPort = Integer.parseInt(env("SIM_PORT", "8089"));
-        int simStoragePort = Integer.parseInt(env("SIM_STORAGE_PORT", "8090"));
+        Path data = Path.of(settings.get("PLAYBACK_DATA_DIR", "data")).toAbsolutePath();
+        int apiPort = settings.getInt("API_PORT", 8080);
+        int workerPort = settings.getInt("WORKER_PORT", 8081);
+        int simPort = settings.getInt("SIM_PORT", 8089);
+        int simStoragePort = settings.getInt("SIM_STORAGE_PORT", 8090);
 
         List<AutoCloseable> started = Collections.synchronizedList(new ArrayList<>());
         CountDownLatch stopped = new CountDownLatch(1);
@@ -38,13 +40,13 @@ public final class DevRun {
             stopped.countDown();
         }, "stop"));
         try {
-            BackingServices services = BackingServices.start(env("PLAYBACK_DB_HOST", "127.0.0.1"),
-                    Integer.parseInt(env("PLAYBACK_DB_PORT", "5432")), env("PLAYBACK_DB_NAME", "playback"),
-                    env("PLAYBACK_DB_USER", "postgres"), env("PLAYBACK_REDIS_HOST", "127.0.0.1"),
-                    Integer.parseInt(env("PLAYBACK_REDIS_PORT", "6379")), data.resolve("embedded"));
+            BackingServices services = BackingServices.start(settings.get("PLAYBACK_DB_HOST", "127.0.0.1"),
+                    settings.getInt("PLAYBACK_DB_PORT", 5432), settings.get("PLAYBACK_DB_NAME", "playback"),
+                    settings.get("PLAYBACK_DB_USER", "postgres"), settings.get("PLAYBACK_REDIS_HOST", "127.0.0.1"),
+                    settings.getInt("PLAYBACK_REDIS_PORT", 6379), data.resolve("embedded"));
             started.add(services);
-            Stack stack = new Stack(root, data.resolve("logs"), data.resolve("recordings"), services.jdbcUrl(),
-                    services.dbUser(), services.redisUrl());
+            Stack stack = new Stack(settings, root, data.resolve("logs"), data.resolve("recordings"),
+                    services.jdbcUrl(), services.dbUser(), services.redisUrl());
             String simulatorUrl = "http://127.0.0.1:" + simPort;
             String apiUrl = "http://127.0.0.1:" + apiPort;
             ManagedProcess simulator = stack.simulator("simulator", simPort, simStoragePort);
@@ -54,7 +56,7 @@ public final class DevRun {
             ManagedProcess worker = stack.worker("worker", workerPort, simulatorUrl, Map.of());
             started.add(worker);
             try (Connection db = services.connect()) {
-                List<DemoData.DemoCall> calls = new DemoData().seed(db, apiUrl, simulatorUrl);
+                List<DemoData.DemoCall> calls = new DemoData(stack.providerAuthToken()).seed(db, apiUrl, simulatorUrl);
                 System.out.printf("demo data: %d businesses, %d calls with recordings (through signed webhooks)%n",
                         DemoData.BUSINESSES.size(), calls.size());
             }
@@ -113,10 +115,5 @@ public final class DevRun {
                 Reset demo:   curl -s -X POST %1$s/api/dev/reset
                 Ctrl-C stops everything.
                 """, apiUrl, workerPort, simulatorUrl, data.resolve("logs"));
-    }
-
-    private static String env(String name, String fallback) {
-        String value = System.getenv(name);
-        return value == null || value.isBlank() ? fallback : value;
     }
 }

@@ -10,56 +10,51 @@ import playback.devstack.Stack;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * The UI in a real browser: starts the system as the one-command run does (simulator, api serving the
- * UI, worker, demo data through signed webhooks) on free ports, then runs frontend/e2e/ui.test.mjs
- * (playwright-core driving Debian's Chromium) against it. Screenshots land in e2e/target/ui-screenshots.
+ * UI, worker, demo data through signed webhooks) on free ports, against a PostgreSQL and a Redis of its
+ * own (the machine's are left alone), then runs frontend/e2e/ui.test.mjs (playwright-core driving
+ * Debian's Chromium) against it. Screenshots land in e2e/target/ui-screenshots.
  */
 class UiTest {
 
     private static final String DATABASE = "playback_ui";
     private static final List<ManagedProcess> processes = new ArrayList<>();
+    private static OwnedServers servers;
     private static String apiUrl;
     private static String simulatorUrl;
 
     @BeforeAll
     static void startSystem() throws Exception {
         Runtime.getRuntime().addShutdownHook(new Thread(UiTest::stopSystem));
-        try (Connection db = connect("postgres")) {
-            db.createStatement().execute("drop database if exists " + DATABASE + " with (force)");
-            db.createStatement().execute("create database " + DATABASE);
-        }
-        Outside.redisCli("-n", "5", "FLUSHDB");
         Path root = Path.of("").toAbsolutePath();
         Path work = root.resolve("e2e/target/ui-run");
         Files.createDirectories(work);
-        Stack stack = new Stack(root, work.resolve("logs"), work.resolve("recordings"),
-                "jdbc:postgresql://127.0.0.1:5432/" + DATABASE, "postgres", "redis://127.0.0.1:6379/5");
-        int simPort = freePort();
-        int apiPort = freePort();
+        servers = OwnedServers.start(work.resolve("servers"));
+        servers.createDatabase(DATABASE);
+        Stack stack = new Stack(root, work.resolve("logs"), work.resolve("recordings"), servers.jdbcUrl(DATABASE),
+                "postgres", servers.redisUrl(0));
+        int simPort = OwnedServers.freePort();
+        int apiPort = OwnedServers.freePort();
         simulatorUrl = "http://127.0.0.1:" + simPort;
         apiUrl = "http://127.0.0.1:" + apiPort;
-        processes.add(stack.simulator("simulator", simPort, freePort()));
+        processes.add(stack.simulator("simulator", simPort, OwnedServers.freePort()));
         processes.add(stack.api("api", apiPort, simulatorUrl, Map.of()));
-        processes.add(stack.worker("worker", freePort(), simulatorUrl, Map.of()));
-        try (Connection db = connect(DATABASE)) {
-            new DemoData().seed(db, apiUrl, simulatorUrl);
+        processes.add(stack.worker("worker", OwnedServers.freePort(), simulatorUrl, Map.of()));
+        try (Connection db = servers.connect(DATABASE)) {
+            new DemoData(stack.providerAuthToken()).seed(db, apiUrl, simulatorUrl);
         }
     }
 
@@ -69,6 +64,9 @@ class UiTest {
             processes.get(i).stop(Duration.ofSeconds(15));
         }
         processes.clear();
+        if (servers != null) {
+            servers.close();
+        }
     }
 
     @Test
@@ -89,17 +87,5 @@ class UiTest {
             process.destroyForcibly();
         }
         assertEquals(0, process.exitValue(), "the browser scenarios (frontend/e2e/ui.test.mjs) passed");
-    }
-
-    private static Connection connect(String database) throws SQLException {
-        Properties properties = new Properties();
-        properties.setProperty("user", "postgres");
-        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/" + database, properties);
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

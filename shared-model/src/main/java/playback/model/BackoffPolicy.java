@@ -4,15 +4,12 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * How long to wait after the n-th consecutive failed download attempt. Attempts go on automatically
- * while steps remain (default 5 s, 10 s, 30 s, 90 s: five attempts); after that the recording is
- * {@code failed} and the last step is the window in which an explicit request is refused with 503.
+ * How long to wait after the n-th consecutive failed download attempt (the steps are
+ * {@link RetryConfig#backoff()}). Attempts go on automatically while steps remain; after that the
+ * recording is {@code failed} and the last step is the window in which an explicit request is refused
+ * with 503.
  */
 public record BackoffPolicy(List<Duration> steps) {
-
-    public static final BackoffPolicy DEFAULT =
-            new BackoffPolicy(List.of(Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30),
-                    Duration.ofSeconds(90)));
 
     public BackoffPolicy {
         if (steps.isEmpty()) {

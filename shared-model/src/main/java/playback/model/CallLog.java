@@ -4,7 +4,6 @@ import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 import jakarta.persistence.Column;
 import jakarta.persistence.Convert;
 import jakarta.persistence.Converter;
-import jakarta.persistence.AttributeConverter;
 import jakarta.persistence.Entity;
 import jakarta.persistence.GeneratedValue;
 import jakarta.persistence.GenerationType;
@@ -108,15 +107,9 @@ public class CallLog extends PanacheEntityBase {
     }
 
     @Converter
-    public static class DownloadStatusConverter implements AttributeConverter<DownloadStatus, String> {
-        @Override
-        public String convertToDatabaseColumn(DownloadStatus status) {
-            return status == null ? null : status.wire();
-        }
-
-        @Override
-        public DownloadStatus convertToEntityAttribute(String value) {
-            return value == null ? null : DownloadStatus.fromWire(value);
+    public static class DownloadStatusConverter extends WireConverter<DownloadStatus> {
+        public DownloadStatusConverter() {
+            super(DownloadStatus.class);
         }
     }
 }

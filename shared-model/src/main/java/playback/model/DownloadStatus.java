@@ -3,9 +3,10 @@ package playback.model;
 import java.util.Locale;
 
 /** Where a call's recording stands, as clients see it ({@code recording_download_status}). */
-public enum DownloadStatus {
+public enum DownloadStatus implements WireConverter.Wire {
     MISSING, QUEUED, DOWNLOADING, READY, FAILED;
 
+    @Override
     public String wire() {
         return name().toLowerCase(Locale.ROOT);
     }

@@ -14,6 +14,8 @@ public enum FailureReason {
     TIMEOUT(false),
     /** A 200 whose body is not playable audio: empty, not audio, shorter than announced. Never stored. */
     INVALID_MEDIA(false),
+    /** The worker could not write the recording to its storage (disk full, permissions). Retried. */
+    STORAGE_UNAVAILABLE(false),
     /** The worker holding the attempt stopped renewing its lease (crash, kill, partition). */
     WORKER_LOST(false);
 

@@ -2,6 +2,8 @@ package playback.model;
 
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 import jakarta.persistence.Column;
+import jakarta.persistence.Convert;
+import jakarta.persistence.Converter;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
@@ -26,7 +28,8 @@ public class RecordingRun extends PanacheEntityBase {
     @Column(name = "call_sid")
     public String callSid;
 
-    public String status;
+    @Convert(converter = RunStatusConverter.class)
+    public RunStatus status;
 
     public int attempt;
 
@@ -57,5 +60,12 @@ public class RecordingRun extends PanacheEntityBase {
 
     public static List<RecordingRun> forCall(long businessId, String callSid) {
         return list("businessId = ?1 and callSid = ?2 order by id", businessId, callSid);
+    }
+
+    @Converter
+    public static class RunStatusConverter extends WireConverter<RunStatus> {
+        public RunStatusConverter() {
+            super(RunStatus.class);
+        }
     }
 }

@@ -4,6 +4,7 @@ import io.quarkus.logging.Log;
 import io.quarkus.redis.datasource.RedisDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import playback.model.DownloadStatus;
 
 import java.net.URI;
 
@@ -56,7 +57,7 @@ public class RecordingEvents {
 
         /** Ready or failed: what long-polls wait for. */
         public boolean settled() {
-            return status.equals("ready") || status.equals("failed");
+            return status.equals(DownloadStatus.READY.wire()) || status.equals(DownloadStatus.FAILED.wire());
         }
 
         /** The key waiters register under. */

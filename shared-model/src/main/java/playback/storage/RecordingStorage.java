@@ -60,12 +60,6 @@ public class RecordingStorage {
         }
     }
 
-    public void delete(String key) throws IOException {
-        if (key != null) {
-            Files.deleteIfExists(pathOf(key));
-        }
-    }
-
     public Path root() {
         return root;
     }

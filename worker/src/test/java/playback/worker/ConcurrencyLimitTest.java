@@ -6,7 +6,9 @@ import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 import playback.model.DownloadStatus;
+import playback.model.RunStatus;
 import playback.queue.RedisKeys;
+import playback.testing.TestDatabase;
 
 import java.time.Duration;
 import java.util.List;
@@ -21,8 +23,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Acceptance 2: 30 jobs of one business with 3 slots never fetch more than 3 at once, and all finish. */
+/** 30 jobs of one business with 3 slots never fetch more than 3 at once, and all finish. */
 @QuarkusTest
+@QuarkusTestResource(value = TestDatabase.class, restrictToAnnotatedClass = false)
 @QuarkusTestResource(ProviderStub.class)
 class ConcurrencyLimitTest {
 
@@ -51,7 +54,7 @@ class ConcurrencyLimitTest {
         for (TestRecordings.Recording call : calls) {
             ProviderStub.server().verify(1, getRequestedFor(urlPathEqualTo(call.providerPath())));
             assertEquals(1, recordings.runs(call).size());
-            assertEquals("succeeded", recordings.runs(call).get(0).status);
+            assertEquals(RunStatus.SUCCEEDED, recordings.runs(call).get(0).status);
         }
         assertFalse(redis.key().exists(RedisKeys.slots(calls.get(0).businessId())), "no slot is left taken");
     }

@@ -10,6 +10,7 @@ import jakarta.persistence.EntityManager;
 import org.junit.jupiter.api.Test;
 import playback.model.DownloadStatus;
 import playback.model.RecordingRun;
+import playback.model.RunStatus;
 import playback.queue.DownloadJob;
 import playback.queue.RedisKeys;
 
@@ -25,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 /**
- * Acceptance 3: a job read by a consumer that dies without acknowledging it (after claiming its run) is
+ * A job read by a consumer that dies without acknowledging it (after claiming its run) is
  * taken over by a live consumer once the lease has passed, and completed exactly once.
  */
 @QuarkusTest
@@ -68,7 +69,7 @@ class ReclaimTest {
 
         List<RecordingRun> runs = recordings.runs(call);
         assertEquals(1, runs.size(), "the same run was completed, no duplicate");
-        assertEquals("succeeded", runs.get(0).status);
+        assertEquals(RunStatus.SUCCEEDED, runs.get(0).status);
         assertNotNull(runs.get(0).worker);
         ProviderStub.server().verify(1, getRequestedFor(urlPathEqualTo(call.providerPath())));
         await().atMost(Duration.ofSeconds(5)).until(() -> pendingOf("dead-consumer") == 0L);

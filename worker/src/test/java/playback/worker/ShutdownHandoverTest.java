@@ -7,6 +7,7 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 import playback.model.DownloadStatus;
 import playback.model.RecordingRun;
+import playback.model.RunStatus;
 import playback.queue.RedisKeys;
 import playback.worker.service.DownloadProcessor;
 
@@ -59,7 +60,7 @@ class ShutdownHandoverTest {
                 .until(() -> recordings.call(call).downloadStatus == DownloadStatus.READY);
         List<RecordingRun> runs = recordings.runs(call);
         assertEquals(1, runs.size(), "the same run was handed back, not failed");
-        assertEquals("succeeded", runs.get(0).status);
+        assertEquals(RunStatus.SUCCEEDED, runs.get(0).status);
         assertEquals(2, runs.get(0).fence, "claimed twice");
         ProviderStub.server().verify(2, getRequestedFor(urlPathEqualTo(call.providerPath())));
         assertFalse(redis.key().exists(RedisKeys.slots(call.businessId())), "no slot left taken");

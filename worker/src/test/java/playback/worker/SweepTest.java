@@ -6,6 +6,7 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 import playback.model.DownloadStatus;
 import playback.model.RecordingRun;
+import playback.model.RunStatus;
 import playback.queue.DownloadJob;
 
 import java.time.Duration;
@@ -38,7 +39,7 @@ class SweepTest {
                 .until(() -> recordings.call(call).downloadStatus == DownloadStatus.READY);
 
         List<RecordingRun> runs = recordings.runs(call);
-        assertEquals(List.of("failed", "succeeded"), runs.stream().map(run -> run.status).toList());
+        assertEquals(List.of(RunStatus.FAILED, RunStatus.SUCCEEDED), runs.stream().map(run -> run.status).toList());
         assertEquals("worker_lost", runs.get(0).error);
         assertEquals(2, runs.get(1).attempt);
         ProviderStub.server().verify(1, getRequestedFor(urlPathEqualTo(call.providerPath())));
@@ -56,7 +57,7 @@ class SweepTest {
 
         List<RecordingRun> runs = recordings.runs(call);
         assertEquals(1, runs.size());
-        assertEquals("succeeded", runs.get(0).status);
+        assertEquals(RunStatus.SUCCEEDED, runs.get(0).status);
         ProviderStub.server().verify(1, getRequestedFor(urlPathEqualTo(call.providerPath())));
     }
 

@@ -1,5 +1,6 @@
 package playback.api.rest;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -21,14 +22,18 @@ import java.util.List;
 @Produces(MediaType.APPLICATION_JSON)
 public class DevResource {
 
+    private static final int MAX_USER_LENGTH = 256;
+
     private final ApiConfig config;
     private final JwtService jwt;
     private final DevService dev;
+    private final ObjectMapper json;
 
-    public DevResource(ApiConfig config, JwtService jwt, DevService dev) {
+    public DevResource(ApiConfig config, JwtService jwt, DevService dev, ObjectMapper json) {
         this.config = config;
         this.jwt = jwt;
         this.dev = dev;
+        this.json = json;
     }
 
     @GET
@@ -44,12 +49,16 @@ public class DevResource {
     @POST
     @Path("token")
     @Consumes(MediaType.APPLICATION_JSON)
-    public TokenView token(TokenRequest request) {
+    public TokenView token(byte[] body) {
         requireEnabled();
+        TokenRequest request = JsonBody.read(json, body, TokenRequest.class);
         if (request == null || request.businessId() == null) {
             throw ApiException.badRequest("invalid_body", "business_id is required");
         }
         String user = request.user() == null || request.user().isBlank() ? "demo" : request.user().trim();
+        if (user.length() > MAX_USER_LENGTH) {
+            throw ApiException.badRequest("invalid_body", "user must be at most " + MAX_USER_LENGTH + " characters");
+        }
         boolean known = QuarkusTransaction.requiringNew().call(() -> Business.findById(request.businessId()) != null);
         if (!known) {
             throw ApiException.notFound("unknown_business", "no business with this id");

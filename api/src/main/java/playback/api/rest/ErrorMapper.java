@@ -5,6 +5,7 @@ import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
 import org.jboss.resteasy.reactive.RestResponse;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
@@ -13,13 +14,19 @@ import java.nio.channels.ClosedChannelException;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 
-/** Every error becomes {"error": code, "message": text}; nothing leaks a stack trace. */
+/**
+ * Every error becomes {"error": code, "message": text}; nothing leaks a stack trace. A refused provider
+ * webhook is a call or recording the product will not show, so it is logged once at WARN; other client
+ * errors are expected and stay quiet.
+ */
 public class ErrorMapper {
 
     private static final int OUTAGE_RETRY_AFTER_SECONDS = 5;
+    private static final String WEBHOOK_PATH = "api/webhooks/";
 
     @ServerExceptionMapper
-    public Response apiError(ApiException e) {
+    public Response apiError(ApiException e, UriInfo uri) {
+        warnIfWebhook(uri, e.status(), e.code(), e.getMessage());
         Response.ResponseBuilder response = Response.status(e.status())
                 .type(MediaType.APPLICATION_JSON_TYPE)
                 .entity(new ErrorBody(e.code(), e.getMessage()));
@@ -33,7 +40,7 @@ public class ErrorMapper {
     }
 
     @ServerExceptionMapper
-    public RestResponse<ErrorBody> httpError(WebApplicationException e) {
+    public RestResponse<ErrorBody> httpError(WebApplicationException e, UriInfo uri) {
         int status = e.getResponse().getStatus();
         String code = switch (status) {
             case 400 -> "bad_request";
@@ -45,8 +52,22 @@ public class ErrorMapper {
         };
         String message = status >= 500 ? "internal error" : Response.Status.fromStatusCode(status) == null
                 ? "request refused" : Response.Status.fromStatusCode(status).getReasonPhrase();
-        return RestResponse.ResponseBuilder.<ErrorBody>create(status).entity(new ErrorBody(code, message))
-                .type(MediaType.APPLICATION_JSON_TYPE).build();
+        warnIfWebhook(uri, status, code, message);
+        RestResponse.ResponseBuilder<ErrorBody> response = RestResponse.ResponseBuilder.<ErrorBody>create(status)
+                .entity(new ErrorBody(code, message)).type(MediaType.APPLICATION_JSON_TYPE);
+        String allow = status == 405 ? AllowedMethods.forPath(uri.getPath()) : null;
+        if (allow != null) {
+            response.header(HttpHeaders.ALLOW, allow);
+        }
+        return response.build();
+    }
+
+    private static void warnIfWebhook(UriInfo uri, int status, String code, String message) {
+        String path = uri == null ? "" : uri.getPath();
+        if (path.contains(WEBHOOK_PATH)) {
+            Log.warnf("refused a provider webhook %s: %d %s: %s",
+                    path.length() > 80 ? path.substring(0, 80) + "…" : path, status, code, message);
+        }
     }
 
     @ServerExceptionMapper

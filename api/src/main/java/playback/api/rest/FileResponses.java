@@ -19,12 +19,13 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Serves a stored recording per RFC 9110: conditional requests (If-None-Match, If-Modified-Since,
- * If-Range), byte ranges (206 single part, 206 multipart/byteranges, 416), HEAD. A single range is a
- * {@link PathPart}: sent from the file by the event loop (sendfile), no thread or buffer held for a
- * slow client. Several ranges, rare outside download managers, are streamed part by part with bounded
- * memory; more than {@value #MAX_PARTS} of them, or parts adding up to more than the file (overlaps),
- * get the whole file (200), as the RFC allows, so that a request cannot amplify a download.
+ * Serves a stored recording per RFC 9110: conditional requests (If-Match, If-None-Match,
+ * If-Modified-Since, If-Range, evaluated in the order of RFC 9110 13.2.2), byte ranges (206 single
+ * part, 206 multipart/byteranges, 416), HEAD. A single range is a {@link PathPart}: sent from the file
+ * by the event loop (sendfile), no thread or buffer held for a slow client. Several ranges, rare
+ * outside download managers, are streamed part by part with bounded memory; more than
+ * {@value #MAX_PARTS} of them, or parts adding up to more than the file (overlaps), get the whole
+ * file (200), as the RFC allows, so that a request cannot amplify a download.
  */
 final class FileResponses {
 
@@ -34,11 +35,17 @@ final class FileResponses {
     private FileResponses() {
     }
 
-    record Request(boolean head, String range, String ifRange, String ifNoneMatch, String ifModifiedSince,
-                   boolean attachment) {
+    record Request(boolean head, String range, String ifMatch, String ifRange, String ifNoneMatch,
+                   String ifModifiedSince, boolean attachment) {
     }
 
     static RestResponse<Object> respond(StoredRecording file, Request request) {
+        if (request.ifMatch() != null && !matchesStrongly(file, request.ifMatch())) {
+            return RestResponse.ResponseBuilder.create(RestResponse.Status.PRECONDITION_FAILED)
+                    .header(HttpHeaders.CONTENT_TYPE, "application/json")
+                    .entity(new ErrorBody("precondition_failed", "If-Match names none of the recording's entity tags"))
+                    .build();
+        }
         Instant lastModified = file.lastModified();
         if (notModified(file, lastModified, request)) {
             return validators(RestResponse.ResponseBuilder.create(RestResponse.Status.NOT_MODIFIED), file, lastModified)
@@ -132,6 +139,17 @@ final class FileResponses {
                 .header(HttpHeaders.ETAG, file.etag())
                 .header(HttpHeaders.LAST_MODIFIED, file.lastModifiedHttp())
                 .header(HttpHeaders.CACHE_CONTROL, "private");
+    }
+
+    /** If-Match: {@code *} (the file exists) or one of the listed tags equal to the strong ETag. */
+    private static boolean matchesStrongly(StoredRecording file, String ifMatch) {
+        for (String tag : ifMatch.split(",")) {
+            String candidate = tag.trim();
+            if (candidate.equals("*") || candidate.equals(file.etag())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

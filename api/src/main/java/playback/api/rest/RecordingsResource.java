@@ -96,6 +96,8 @@ public class RecordingsResource {
         String authorization;
         @HeaderParam("Range")
         String range;
+        @HeaderParam(HttpHeaders.IF_MATCH)
+        String ifMatch;
         @HeaderParam("If-Range")
         String ifRange;
         @HeaderParam(HttpHeaders.IF_NONE_MATCH)
@@ -156,8 +158,7 @@ public class RecordingsResource {
                     && !signer.isValid(request.token, businessId, request.callSid, ready.get().recordingSid())) {
                 return Optional.empty();
             }
-            return Optional.of(FileResponses.respond(ready.get().file(), new FileResponses.Request(head, request.range,
-                    request.ifRange, request.ifNoneMatch, request.ifModifiedSince, attachment)));
+            return Optional.of(FileResponses.respond(ready.get().file(), fileRequest(request, head, attachment)));
         }
         if (request.token != null) {
             return Optional.empty();
@@ -171,8 +172,7 @@ public class RecordingsResource {
                 : playableCall(request.callSid, authenticator.authenticate(request.authorization).businessId());
         StreamDecision decision = recordings.stream(call, request.explicit);
         if (decision instanceof StreamDecision.Serve serve) {
-            return FileResponses.respond(serve.recording(), new FileResponses.Request(head, request.range,
-                    request.ifRange, request.ifNoneMatch, request.ifModifiedSince, attachment));
+            return FileResponses.respond(serve.recording(), fileRequest(request, head, attachment));
         }
         if (decision instanceof StreamDecision.Pending pending) {
             return statusAnswer(202, pending.status(), pending.retryAfter());
@@ -181,6 +181,11 @@ public class RecordingsResource {
             return statusAnswer(503, backingOff.status(), backingOff.retryAfter());
         }
         return statusAnswer(410, ((StreamDecision.Gone) decision).status(), null);
+    }
+
+    private static FileResponses.Request fileRequest(StreamRequest request, boolean head, boolean attachment) {
+        return new FileResponses.Request(head, request.range, request.ifMatch, request.ifRange, request.ifNoneMatch,
+                request.ifModifiedSince, attachment);
     }
 
     private static RestResponse<Object> statusAnswer(int status, RecordingStatusView body, Duration retryAfter) {

@@ -7,28 +7,35 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.core.MultivaluedMap;
 import jakarta.ws.rs.core.UriInfo;
 import org.jboss.resteasy.reactive.RestResponse;
 import playback.api.auth.TwilioSignature;
 import playback.api.config.ApiConfig;
 import playback.api.service.CallService;
 import playback.model.Business;
+import playback.model.CallTime;
 import playback.model.Sids;
 
+import java.io.InputStream;
 import java.net.URI;
+import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
-import java.util.Set;
 
-/** Twilio-compatible status callbacks: how calls and recordings arrive. Signed, idempotent. */
+/**
+ * Twilio-compatible status callbacks: how calls and recordings arrive. Signed, idempotent. A call the
+ * provider may send is never refused for its content: phone numbers, SIP URIs, client identities,
+ * directions and statuses are stored as sent; only what cannot be a provider's request (a bad signature,
+ * a broken body, an invalid SID, a number or date out of range) is refused, before anything is written.
+ */
 @Path("/api/webhooks/twilio")
 @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
 public class WebhooksResource {
 
-    private static final Set<String> DIRECTIONS = Set.of("inbound", "outbound", "outbound-api", "outbound-dial");
+    /** What the provider sends as a duration it does not know yet (a recording in progress). */
+    private static final int UNKNOWN_YET = -1;
 
     private final TwilioSignature signature;
     private final CallService calls;
@@ -43,48 +50,50 @@ public class WebhooksResource {
     @POST
     @Path("call-status")
     public RestResponse<Void> callStatus(@HeaderParam("X-Twilio-Signature") String signed, @Context UriInfo uri,
-                                         MultivaluedMap<String, String> form) {
+                                         InputStream body) {
+        WebhookForm form = WebhookForm.read(body);
         Business business = verify(signed, uri, form);
-        String callSid = requireSid(form, "CallSid", Sids.isCallSid(form.getFirst("CallSid")));
+        String callSid = requireSid(form, "CallSid", Sids.isCallSid(form.first("CallSid")));
         Integer duration = optionalInt(form, "CallDuration");
-        Instant at = optionalTime(form.getFirst("Timestamp"));
-        Instant startedAt = duration != null && "completed".equals(form.getFirst("CallStatus"))
+        Instant at = optionalTime(form.first("Timestamp"));
+        Instant startedAt = duration != null && "completed".equals(form.first("CallStatus"))
                 ? at.minusSeconds(duration) : at;
-        String direction = form.getFirst("Direction");
-        if (direction != null && !DIRECTIONS.contains(direction.toLowerCase(Locale.ROOT))) {
-            throw ApiException.badRequest("invalid_parameter", "Direction is not a Twilio call direction");
+        if (!CallTime.isStorable(startedAt)) {
+            throw ApiException.badRequest("invalid_parameter", "Timestamp minus CallDuration is before the year 1");
         }
+        String direction = form.first("Direction");
         calls.recordCall(business.id, new CallService.CallEvent(callSid,
-                direction == null ? null : direction.toLowerCase(Locale.ROOT), form.getFirst("From"),
-                form.getFirst("To"), form.getFirst("CallStatus"), startedAt, duration));
-        Log.debugf("call-status %s for call %s", form.getFirst("CallStatus"), callSid);
+                direction == null ? null : direction.toLowerCase(Locale.ROOT), form.first("From"),
+                form.first("To"), form.first("CallStatus"), startedAt, duration));
+        Log.debugf("call-status %s for call %s", form.first("CallStatus"), callSid);
         return RestResponse.noContent();
     }
 
     @POST
     @Path("recording-status")
     public RestResponse<Void> recordingStatus(@HeaderParam("X-Twilio-Signature") String signed, @Context UriInfo uri,
-                                              MultivaluedMap<String, String> form) {
+                                              InputStream body) {
+        WebhookForm form = WebhookForm.read(body);
         Business business = verify(signed, uri, form);
-        String callSid = requireSid(form, "CallSid", Sids.isCallSid(form.getFirst("CallSid")));
-        String recordingSid = requireSid(form, "RecordingSid", Sids.isRecordingSid(form.getFirst("RecordingSid")));
-        String status = form.getFirst("RecordingStatus");
+        String callSid = requireSid(form, "CallSid", Sids.isCallSid(form.first("CallSid")));
+        String recordingSid = requireSid(form, "RecordingSid", Sids.isRecordingSid(form.first("RecordingSid")));
+        String status = form.first("RecordingStatus");
         if (status == null || status.isBlank()) {
             throw ApiException.badRequest("invalid_parameter", "RecordingStatus is required");
         }
         calls.recordRecording(business.id, new CallService.RecordingEvent(callSid, recordingSid,
-                form.getFirst("RecordingUrl"), status, optionalInt(form, "RecordingDuration"),
+                form.first("RecordingUrl"), status, optionalInt(form, "RecordingDuration"),
                 optionalInt(form, "RecordingChannels")));
         Log.debugf("recording-status %s for call %s", status, callSid);
         return RestResponse.noContent();
     }
 
     /** 403 unless signed with the provider auth token; 404 for an account no business has. */
-    private Business verify(String signed, UriInfo uri, MultivaluedMap<String, String> form) {
-        if (!signature.matches(signed, publicUrl(uri), form)) {
+    private Business verify(String signed, UriInfo uri, WebhookForm form) {
+        if (!signature.matches(signed, publicUrl(uri), form.parameters())) {
             throw ApiException.forbidden("invalid_signature", "X-Twilio-Signature does not match the request");
         }
-        String accountSid = form.getFirst("AccountSid");
+        String accountSid = form.first("AccountSid");
         if (!Sids.isAccountSid(accountSid)) {
             throw ApiException.badRequest("invalid_sid", "AccountSid is AC followed by 32 hex digits");
         }
@@ -101,15 +110,15 @@ public class WebhooksResource {
                 .orElse(request.toString());
     }
 
-    private static String requireSid(MultivaluedMap<String, String> form, String name, boolean valid) {
+    private static String requireSid(WebhookForm form, String name, boolean valid) {
         if (!valid) {
             throw ApiException.badRequest("invalid_sid", name + " is missing or not a valid SID");
         }
-        return form.getFirst(name);
+        return form.first(name);
     }
 
-    private static Integer optionalInt(MultivaluedMap<String, String> form, String name) {
-        String value = form.getFirst(name);
+    private static Integer optionalInt(WebhookForm form, String name) {
+        String value = form.first(name);
         if (value == null || value.isBlank()) {
             return null;
         }
@@ -118,25 +127,36 @@ public class WebhooksResource {
             if (parsed >= 0) {
                 return parsed;
             }
+            if (parsed == UNKNOWN_YET) {
+                return null;
+            }
         } catch (NumberFormatException ignored) {
             // answered below
         }
-        throw ApiException.badRequest("invalid_parameter", name + " must be a non-negative integer");
+        throw ApiException.badRequest("invalid_parameter", name + " must be a non-negative integer (or -1: not known yet)");
     }
 
-    /** Twilio sends RFC 2822 dates; ISO-8601 is accepted too; absent means now. */
+    /**
+     * Twilio sends RFC 2822 dates; ISO-8601 is accepted too; absent means now. Years outside 1..9999 are
+     * refused ({@link CallTime}).
+     */
     private static Instant optionalTime(String value) {
         if (value == null || value.isBlank()) {
             return Instant.now();
         }
+        Instant parsed;
         try {
-            return Instant.from(DateTimeFormatter.RFC_1123_DATE_TIME.parse(value.trim()));
-        } catch (DateTimeParseException e) {
+            parsed = Instant.from(DateTimeFormatter.RFC_1123_DATE_TIME.parse(value.trim()));
+        } catch (DateTimeException e) {
             try {
-                return Instant.parse(value.trim());
+                parsed = Instant.parse(value.trim());
             } catch (DateTimeParseException e2) {
                 throw ApiException.badRequest("invalid_parameter", "Timestamp is not an RFC 2822 or ISO-8601 date");
             }
         }
+        if (!CallTime.isStorable(parsed)) {
+            throw ApiException.badRequest("invalid_parameter", "Timestamp is outside the years 1 to 9999");
+        }
+        return parsed;
     }
 }

@@ -7,6 +7,7 @@ import org.hibernate.query.TypedParameterValue;
 import org.hibernate.type.StandardBasicTypes;
 import playback.model.Business;
 import playback.model.CallLog;
+import playback.model.CallTime;
 import playback.queue.RecordingEvents;
 
 import java.nio.charset.StandardCharsets;
@@ -116,7 +117,10 @@ public class CallService {
                                  Integer durationSeconds, Integer channels) {
     }
 
-    /** Position after a row, opaque to clients: base64url of "started_at|id". */
+    /**
+     * Position after a row, opaque to clients: base64url of "started_at|id". A cursor that does not
+     * decode to a time a call can have and a positive id is not one this API issued.
+     */
     public record Cursor(Instant startedAt, long id) {
 
         public String encode() {
@@ -130,7 +134,8 @@ public class CallService {
                 if (parts.length != 2) {
                     return Optional.empty();
                 }
-                return Optional.of(new Cursor(Instant.parse(parts[0]), Long.parseLong(parts[1])));
+                Cursor cursor = new Cursor(Instant.parse(parts[0]), Long.parseLong(parts[1]));
+                return CallTime.isStorable(cursor.startedAt()) && cursor.id() > 0 ? Optional.of(cursor) : Optional.empty();
             } catch (RuntimeException e) {
                 return Optional.empty();
             }

@@ -176,7 +176,7 @@ public class RecordingService {
         if (run == null) {
             return key.timeToLive().compareTo(dedupTtl.minus(DEDUP_INSERT_GRACE)) > 0;
         }
-        return RunStatus.QUEUED.wire().equals(run.status) || RunStatus.RUNNING.wire().equals(run.status);
+        return run.status.isActive();
     }
 
     /** The stored file of a ready recording; remembered for a moment by the cache. */

@@ -68,10 +68,6 @@ public class JobConsumer {
                 config.worker().concurrency(), config.slots().perBusiness());
     }
 
-    public String consumerName() {
-        return consumer;
-    }
-
     private void run() {
         long nextReclaim = 0;
         long nextSweep = 0;

@@ -7,6 +7,7 @@ import playback.model.BackoffPolicy;
 import playback.model.DownloadStatus;
 import playback.model.FailureReason;
 import playback.model.RetryConfig;
+import playback.model.RunStatus;
 import playback.queue.DownloadJob;
 import playback.queue.JobQueue;
 import playback.queue.RecordingEvents;
@@ -73,12 +74,12 @@ public class DownloadProcessor {
     public void process(String consumer, JobStream.Delivery delivery) {
         DownloadJob job = delivery.job();
         RunStore.RunState run = runs.find(job.runId()).orElse(null);
-        if (run == null || run.finished() || (run.status().equals("running") && !run.leaseExpired())) {
+        if (run == null || run.finished() || (run.status() == RunStatus.RUNNING && !run.leaseExpired())) {
             Log.debugf("dropping delivery of run %d: %s", job.runId(), run == null ? "unknown" : run.status());
             stream.ack(delivery.entryId());
             return;
         }
-        if (run.status().equals("queued") && run.waitMillis() > 0) {
+        if (run.status() == RunStatus.QUEUED && run.waitMillis() > 0) {
             stream.defer(delivery, Duration.ofMillis(run.waitMillis()));
             return;
         }
@@ -96,16 +97,19 @@ public class DownloadProcessor {
                 stream.ack(delivery.entryId());
                 return;
             }
-            if (download(consumer, delivery, claim, holder)) {
-                stream.ack(delivery.entryId());
-            }
+            download(consumer, delivery, claim, holder);
+            stream.ack(delivery.entryId());
         } finally {
             slots.release(job.businessId(), holder);
         }
     }
 
-    /** True when the delivery is done with; false when it must stay pending for another consumer. */
-    private boolean download(String consumer, JobStream.Delivery delivery, RunStore.Claim claim, String holder) {
+    /**
+     * Downloads the claimed run and records its outcome in PostgreSQL: ready, a failure with its retry,
+     * or (on shutdown) the run handed back. Its delivery is done with either way; an exception that
+     * escapes leaves it pending for another consumer.
+     */
+    private void download(String consumer, JobStream.Delivery delivery, RunStore.Claim claim, String holder) {
         DownloadJob job = delivery.job();
         DownloadControl control = new DownloadControl();
         active.put(job.runId(), control);
@@ -151,12 +155,11 @@ public class DownloadProcessor {
             if (committed) {
                 events.publish(new RecordingEvents.Event(job.businessId(), job.callSid(), DownloadStatus.READY.wire()));
             }
-            return true;
         } catch (DownloadFailure failure) {
-            return failed(job, claim, control, failure);
+            failed(job, claim, control, failure);
         } catch (IOException e) {
             Log.errorf("storage error for run %d: %s", job.runId(), e.getMessage());
-            return failed(job, claim, control, new DownloadFailure(FailureReason.PROVIDER_UNAVAILABLE, null, null,
+            failed(job, claim, control, new DownloadFailure(FailureReason.STORAGE_UNAVAILABLE, null, null,
                     "storage error"));
         } finally {
             watch.cancel(false);
@@ -166,21 +169,20 @@ public class DownloadProcessor {
         }
     }
 
-    private boolean failed(DownloadJob job, RunStore.Claim claim, DownloadControl control, DownloadFailure failure) {
+    private void failed(DownloadJob job, RunStore.Claim claim, DownloadControl control, DownloadFailure failure) {
         if (control.stopped() == DownloadControl.StopReason.LEASE_LOST) {
-            return true;
+            return;
         }
         if (control.stopped() == DownloadControl.StopReason.SHUTDOWN) {
             if (runs.release(job.runId(), claim.fence())) {
                 queue.enqueue(job);
                 Log.infof("handed run %d back to the queue on shutdown", job.runId());
             }
-            return true;
+            return;
         }
         Log.debugf("run %d of call %s failed: %s (%s)", job.runId(), job.callSid(), failure.reason().code(),
                 failure.getMessage());
         recordFailure(job, claim.fence(), failure.reason(), failure.httpStatus(), failure.retryAfter());
-        return true;
     }
 
     /** Writes a failed attempt, then schedules the retry, or tells the apis the recording failed. */

@@ -7,6 +7,7 @@ import jakarta.persistence.Query;
 import jakarta.persistence.Tuple;
 import playback.model.BackoffPolicy;
 import playback.model.FailureReason;
+import playback.model.RunStatus;
 import playback.queue.DownloadJob;
 
 import java.time.Duration;
@@ -27,15 +28,15 @@ public class RunStore {
     }
 
     /** A run as the worker needs to decide about a job. */
-    public record RunState(String status, long waitMillis, boolean leaseExpired) {
+    public record RunState(RunStatus status, long waitMillis, boolean leaseExpired) {
 
         public boolean finished() {
-            return status.equals("succeeded") || status.equals("failed");
+            return status.isFinished();
         }
     }
 
     /** What a claimed run downloads, and the fence that proves the claim. */
-    public record Claim(long fence, int attempt, String accountSid, String recordingSid) {
+    public record Claim(long fence, String accountSid, String recordingSid) {
     }
 
     /** After a failure: the next attempt's run and when it may start. */
@@ -62,7 +63,7 @@ public class RunStore {
                                coalesce(lease_until < now(), true)
                         from recording_runs where id = ?1""", Tuple.class)
                 .setParameter(1, runId)).stream().findFirst()
-                .map(row -> new RunState(row.get(0, String.class), ((Number) row.get(1)).longValue(),
+                .map(row -> new RunState(RunStatus.fromWire(row.get(0, String.class)), ((Number) row.get(1)).longValue(),
                         row.get(2, Boolean.class))));
     }
 
@@ -77,15 +78,15 @@ public class RunStore {
                                 lease_until = now() + make_interval(secs => ?3), started_at = now()
                             where id = ?1 and ((status = 'queued' and not_before <= now())
                                 or (status = 'running' and lease_until < now()))
-                            returning fence, attempt, business_id, call_sid""", Tuple.class)
+                            returning fence, business_id, call_sid""", Tuple.class)
                     .setParameter(1, runId).setParameter(2, worker).setParameter(3, lease.toMillis() / 1000.0)
                     );
             if (claimed.isEmpty()) {
                 return Optional.<Claim>empty();
             }
             Tuple run = claimed.get(0);
-            long businessId = ((Number) run.get(2)).longValue();
-            String callSid = run.get(3, String.class);
+            long businessId = ((Number) run.get(1)).longValue();
+            String callSid = run.get(2, String.class);
             Tuple call = (Tuple) db.createNativeQuery("""
                             update call_logs c set recording_download_status = 'downloading',
                                 recording_progress_bytes = 0, recording_progress_total = null, updated_at = now()
@@ -93,8 +94,8 @@ public class RunStore {
                             where c.business_id = ?1 and c.call_sid = ?2 and b.id = c.business_id
                             returning b.account_sid, c.recording_sid""", Tuple.class)
                     .setParameter(1, businessId).setParameter(2, callSid).getSingleResult();
-            return Optional.of(new Claim(((Number) run.get(0)).longValue(), ((Number) run.get(1)).intValue(),
-                    call.get(0, String.class), call.get(1, String.class)));
+            return Optional.of(new Claim(((Number) run.get(0)).longValue(), call.get(0, String.class),
+                    call.get(1, String.class)));
         });
     }
 
