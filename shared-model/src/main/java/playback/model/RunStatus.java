@@ -2,9 +2,12 @@ package playback.model;
 
 import java.util.Locale;
 
-/** State of one download attempt ({@code recording_runs.status}). Queued and running are "active". */
+/**
+ * State of one download attempt ({@code recording_runs.status}). Queued and running are "active";
+ * superseded is an attempt whose recording the provider replaced by a new one before it finished.
+ */
 public enum RunStatus implements WireConverter.Wire {
-    QUEUED, RUNNING, SUCCEEDED, FAILED;
+    QUEUED, RUNNING, SUCCEEDED, FAILED, SUPERSEDED;
 
     @Override
     public String wire() {
@@ -20,8 +23,8 @@ public enum RunStatus implements WireConverter.Wire {
         return this == QUEUED || this == RUNNING;
     }
 
-    /** Succeeded or failed: nothing more happens to this attempt. */
+    /** Succeeded, failed or superseded: nothing more happens to this attempt. */
     public boolean isFinished() {
-        return this == SUCCEEDED || this == FAILED;
+        return !isActive();
     }
 }

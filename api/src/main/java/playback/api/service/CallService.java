@@ -8,7 +8,7 @@ import org.hibernate.type.StandardBasicTypes;
 import playback.model.Business;
 import playback.model.CallLog;
 import playback.model.CallTime;
-import playback.queue.RecordingEvents;
+import playback.lifecycle.RecordingLifecycle;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -21,11 +21,11 @@ import java.util.Optional;
 public class CallService {
 
     private final EntityManager db;
-    private final RecordingEvents events;
+    private final RecordingLifecycle lifecycle;
 
-    public CallService(EntityManager db, RecordingEvents events) {
+    public CallService(EntityManager db, RecordingLifecycle lifecycle) {
         this.db = db;
-        this.events = events;
+        this.lifecycle = lifecycle;
     }
 
     /** Newest first, keyset-paginated; the cursor is the last row's (started_at, id). */
@@ -69,31 +69,11 @@ public class CallService {
     }
 
     /**
-     * Records a recording-status event. A new recording SID for a call resets its download state; a
-     * replay of the same one changes nothing that matters.
+     * Records a recording-status event: the recording lifecycle owns those columns (a new recording SID
+     * starts its download over).
      */
-    public void recordRecording(long businessId, RecordingEvent event) {
-        QuarkusTransaction.requiringNew().run(() -> db.createNativeQuery("""
-                        insert into call_logs (business_id, call_sid, recording_sid, recording_url, recording_status,
-                            recording_duration_seconds, recording_channels)
-                        values (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-                        on conflict (business_id, call_sid) do update set
-                            recording_sid = excluded.recording_sid,
-                            recording_url = excluded.recording_url,
-                            recording_status = excluded.recording_status,
-                            recording_duration_seconds = coalesce(excluded.recording_duration_seconds,
-                                call_logs.recording_duration_seconds),
-                            recording_channels = coalesce(excluded.recording_channels, call_logs.recording_channels),
-                            recording_download_status = case when call_logs.recording_sid is distinct from
-                                excluded.recording_sid then 'missing' else call_logs.recording_download_status end,
-                            recording_storage_key = case when call_logs.recording_sid is distinct from
-                                excluded.recording_sid then null else call_logs.recording_storage_key end,
-                            updated_at = now()""")
-                .setParameter(1, businessId).setParameter(2, event.callSid()).setParameter(3, event.recordingSid())
-                .setParameter(4, text(event.url())).setParameter(5, text(event.status()))
-                .setParameter(6, integer(event.durationSeconds())).setParameter(7, integer(event.channels()))
-                .executeUpdate());
-        events.publish(new RecordingEvents.Event(businessId, event.callSid(), RecordingEvents.CHANGED));
+    public void recordRecording(long businessId, RecordingLifecycle.ReportedRecording report) {
+        lifecycle.recordingReported(businessId, report);
     }
 
     /** A nullable integer parameter, typed so PostgreSQL knows what a null is. */
@@ -111,10 +91,6 @@ public class CallService {
     /** startedAt is never null: the event time when the provider gives none. */
     public record CallEvent(String callSid, String direction, String from, String to, String status,
                             Instant startedAt, Integer durationSeconds) {
-    }
-
-    public record RecordingEvent(String callSid, String recordingSid, String url, String status,
-                                 Integer durationSeconds, Integer channels) {
     }
 
     /**

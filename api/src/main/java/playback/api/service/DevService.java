@@ -1,13 +1,11 @@
 package playback.api.service;
 
 import io.quarkus.logging.Log;
-import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.redis.datasource.keys.KeyScanArgs;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.EntityManager;
 import playback.api.config.ApiConfig;
-import playback.queue.RecordingEvents;
+import playback.lifecycle.RecordingLifecycle;
 import playback.queue.RedisKeys;
 import playback.storage.RecordingStorage;
 
@@ -31,31 +29,20 @@ import java.util.stream.Stream;
 @ApplicationScoped
 public class DevService {
 
-    private final EntityManager db;
+    private final RecordingLifecycle lifecycle;
     private final RedisDataSource redis;
     private final RecordingStorage storage;
     private final ApiConfig config;
-    private final RecordingEvents events;
 
-    public DevService(EntityManager db, RedisDataSource redis, RecordingStorage storage, ApiConfig config,
-                      RecordingEvents events) {
-        this.events = events;
-        this.db = db;
+    public DevService(RecordingLifecycle lifecycle, RedisDataSource redis, RecordingStorage storage, ApiConfig config) {
+        this.lifecycle = lifecycle;
         this.redis = redis;
         this.storage = storage;
         this.config = config;
     }
 
     public void reset() {
-        QuarkusTransaction.requiringNew().run(() -> {
-            db.createNativeQuery("delete from recording_runs").executeUpdate();
-            db.createNativeQuery("""
-                    update call_logs set recording_download_status = 'missing', recording_last_enqueue_at = null,
-                        recording_fail_count = 0, recording_next_retry_at = null, recording_error = null,
-                        recording_size_bytes = null, recording_content_type = null, recording_storage_key = null,
-                        recording_progress_bytes = 0, recording_progress_total = null, recording_ready_at = null,
-                        updated_at = now()""").executeUpdate();
-        });
+        RecordingLifecycle.Reset reset = lifecycle.reset();
         List<String> keys = new ArrayList<>();
         for (String pattern : List.of("job:download:*", "slots:*")) {
             redis.key().scan(new KeyScanArgs().match(pattern).count(500)).toIterable().forEach(keys::add);
@@ -65,8 +52,8 @@ public class DevService {
         redis.execute("XTRIM", RedisKeys.JOB_STREAM, "MAXLEN", "0");
         deleteStoredFiles();
         config.dev().simulatorUrl().ifPresent(DevService::resetSimulatorCounters);
-        events.publish(new RecordingEvents.Event(0, "*", RecordingEvents.RESET));
-        Log.infof("dev reset: demo recordings are missing again (%d Redis keys removed)", keys.size());
+        Log.infof("dev reset: %d recordings are missing again (%d runs and %d Redis keys removed)",
+                reset.recordingsReset(), reset.runsDeleted(), keys.size());
     }
 
     private void deleteStoredFiles() {

@@ -3,13 +3,13 @@ package playback.api.service;
 import io.quarkus.logging.Log;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.persistence.EntityManager;
 import playback.api.auth.StreamUrlSigner;
 import playback.api.config.ApiConfig;
+import playback.lifecycle.RecordingLifecycle;
+import playback.lifecycle.RecordingRules;
 import playback.model.CallLog;
 import playback.model.DownloadStatus;
 import playback.model.FailureReason;
-import playback.model.RecordingRun;
 import playback.model.RetryConfig;
 import playback.model.RunStatus;
 import playback.queue.DownloadJob;
@@ -36,7 +36,7 @@ public class RecordingService {
     /** A dedup key whose run is not in the database yet is trusted this long (the owner is mid-insert). */
     private static final Duration DEDUP_INSERT_GRACE = Duration.ofSeconds(30);
 
-    private final EntityManager db;
+    private final RecordingLifecycle lifecycle;
     private final JobQueue queue;
     private final RecordingStorage storage;
     private final StreamUrlSigner signer;
@@ -44,10 +44,10 @@ public class RecordingService {
     private final RecordingCache cache;
     private final Duration dedupTtl;
 
-    public RecordingService(EntityManager db, JobQueue queue, RecordingStorage storage, StreamUrlSigner signer,
+    public RecordingService(RecordingLifecycle lifecycle, JobQueue queue, RecordingStorage storage, StreamUrlSigner signer,
                             RetryConfig retry, RecordingCache cache, ApiConfig config) {
         this.cache = cache;
-        this.db = db;
+        this.lifecycle = lifecycle;
         this.queue = queue;
         this.storage = storage;
         this.signer = signer;
@@ -79,34 +79,34 @@ public class RecordingService {
 
     /** What the stream endpoint answers for a playable recording of the caller's business. */
     public StreamDecision stream(CallLog call, boolean explicit) {
-        Instant now = Instant.now();
-        if (call.downloadStatus == DownloadStatus.READY) {
+        RecordingRules.Play play = decide(call, explicit);
+        if (play == RecordingRules.Play.SERVE) {
             Optional<StoredRecording> stored = stored(call);
             if (stored.isPresent()) {
                 return new StreamDecision.Serve(stored.get());
             }
             Log.warnf("recording of call %s is marked ready but its file is gone; downloading it again", call.callSid);
-            call = markMissing(call);
+            lifecycle.fileMissing(call.id);
+            call = findCall(call.businessId, call.callSid).orElse(call);
+            play = decide(call, explicit);
         }
-        if (call.downloadStatus == DownloadStatus.FAILED) {
-            if (isTerminal(call)) {
-                return new StreamDecision.Gone(status(call));
-            }
-            if (call.nextRetryAt != null && call.nextRetryAt.isAfter(now)) {
-                return new StreamDecision.BackingOff(status(call), retryAfter(call, now).orElseThrow());
-            }
+        if (play == RecordingRules.Play.GONE) {
+            return new StreamDecision.Gone(status(call));
         }
-        if (explicit && !inCooldown(call, now)) {
+        if (play == RecordingRules.Play.BACKING_OFF) {
+            return new StreamDecision.BackingOff(status(call), retryAfter(call, Instant.now()).orElseThrow());
+        }
+        if (play == RecordingRules.Play.ENQUEUE) {
             enqueue(call);
             call = findCall(call.businessId, call.callSid).orElse(call);
-            if (call.downloadStatus == DownloadStatus.READY) {
-                Optional<StoredRecording> stored = stored(call);
-                if (stored.isPresent()) {
-                    return new StreamDecision.Serve(stored.get());
-                }
-            }
-        } else if (explicit) {
+        } else if (explicit && play == RecordingRules.Play.WAIT) {
             Log.debugf("explicit request for call %s inside the enqueue cooldown: nothing enqueued", call.callSid);
+        }
+        if (call.downloadStatus == DownloadStatus.READY) {
+            Optional<StoredRecording> stored = stored(call);
+            if (stored.isPresent()) {
+                return new StreamDecision.Serve(stored.get());
+            }
         }
         RecordingStatusView view = status(call);
         Duration retryAfter = retryAfter(call, Instant.now()).orElse(DEFAULT_RETRY_AFTER);
@@ -116,16 +116,15 @@ public class RecordingService {
         return new StreamDecision.Pending(view, retryAfter);
     }
 
-    private boolean inCooldown(CallLog call, Instant now) {
-        return call.downloadStatus.inProgress() && call.lastEnqueueAt != null
-                && call.lastEnqueueAt.plus(retry.cooldown()).isAfter(now);
+    private RecordingRules.Play decide(CallLog call, boolean explicit) {
+        return RecordingRules.onPlay(new RecordingRules.RecordingState(call.downloadStatus, isTerminal(call),
+                call.nextRetryAt, call.lastEnqueueAt), explicit, Instant.now(), retry.cooldown());
     }
 
     private void enqueue(CallLog call) {
         long businessId = call.businessId;
         String callSid = call.callSid;
-        long runId = QuarkusTransaction.requiringNew().call(() ->
-                ((Number) db.createNativeQuery("select nextval('recording_runs_id_seq')").getSingleResult()).longValue());
+        long runId = lifecycle.reserveRunId();
         if (!queue.claimDedupKey(businessId, callSid, runId, dedupTtl)) {
             Optional<JobQueue.DedupKey> held = queue.dedupKey(businessId, callSid);
             if (held.isEmpty() || ownerIsLive(held.get())) {
@@ -138,25 +137,7 @@ public class RecordingService {
                 return;
             }
         }
-        boolean inserted = QuarkusTransaction.requiringNew().call(() -> db.createNativeQuery("""
-                        with eligible as (
-                            select 1 from call_logs
-                            where business_id = ?2 and call_sid = ?3 and recording_download_status <> 'ready'
-                              and not (recording_download_status = 'failed' and (recording_error = 'provider_not_found'
-                                  or recording_next_retry_at > now()))
-                            for update),
-                        run as (
-                            insert into recording_runs (id, business_id, call_sid, status, attempt)
-                            select ?1, ?2, ?3, 'queued', 1 from eligible
-                            on conflict (business_id, call_sid) where status in ('queued', 'running') do nothing
-                            returning id)
-                        update call_logs set recording_download_status = 'queued', recording_last_enqueue_at = now(),
-                            recording_next_retry_at = null, recording_error = null, recording_progress_bytes = 0,
-                            recording_progress_total = null, updated_at = now()
-                        where business_id = ?2 and call_sid = ?3 and exists (select 1 from run)""")
-                .setParameter(1, runId).setParameter(2, businessId).setParameter(3, callSid)
-                .executeUpdate() == 1);
-        if (!inserted) {
+        if (lifecycle.enqueue(runId, businessId, callSid) == RecordingLifecycle.Enqueued.REFUSED) {
             Log.debugf("duplicate enqueue blocked for call %s (an active run exists, or it is ready)", callSid);
             queue.releaseDedupKey(businessId, callSid, runId);
             return;
@@ -172,11 +153,8 @@ public class RecordingService {
 
     /** A dedup key still guards its recording while its run is active, or being inserted. */
     private boolean ownerIsLive(JobQueue.DedupKey key) {
-        RecordingRun run = QuarkusTransaction.requiringNew().call(() -> RecordingRun.findById(key.runId()));
-        if (run == null) {
-            return key.timeToLive().compareTo(dedupTtl.minus(DEDUP_INSERT_GRACE)) > 0;
-        }
-        return run.status.isActive();
+        return lifecycle.runStatus(key.runId()).map(RunStatus::isActive)
+                .orElseGet(() -> key.timeToLive().compareTo(dedupTtl.minus(DEDUP_INSERT_GRACE)) > 0);
     }
 
     /** The stored file of a ready recording; remembered for a moment by the cache. */
@@ -192,15 +170,6 @@ public class RecordingService {
         String extension = call.storageKey.substring(call.storageKey.lastIndexOf('.') + 1);
         return new StoredRecording(path, call.sizeBytes, call.contentType, modified, etag,
                 call.recordingSid + "." + extension);
-    }
-
-    private CallLog markMissing(CallLog call) {
-        QuarkusTransaction.requiringNew().run(() -> db.createNativeQuery("""
-                        update call_logs set recording_download_status = 'missing', recording_storage_key = null,
-                            recording_size_bytes = null, recording_content_type = null, updated_at = now()
-                        where id = ?1 and recording_download_status = 'ready'""")
-                .setParameter(1, call.id).executeUpdate());
-        return findCall(call.businessId, call.callSid).orElse(call);
     }
 
     private static boolean isTerminal(CallLog call) {

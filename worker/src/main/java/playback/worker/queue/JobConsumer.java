@@ -5,12 +5,11 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import playback.model.FailureReason;
+import playback.lifecycle.RecordingLifecycle;
 import playback.queue.DownloadJob;
 import playback.queue.JobQueue;
 import playback.worker.config.WorkerConfig;
 import playback.worker.service.DownloadProcessor;
-import playback.worker.service.RunStore;
 
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
@@ -37,7 +36,7 @@ public class JobConsumer {
     private final JobStream stream;
     private final JobQueue queue;
     private final DownloadProcessor processor;
-    private final RunStore runs;
+    private final RecordingLifecycle lifecycle;
     private final WorkerConfig config;
     private final String consumer;
     private final Semaphore free;
@@ -45,12 +44,12 @@ public class JobConsumer {
     private volatile boolean running;
     private Thread loop;
 
-    public JobConsumer(JobStream stream, JobQueue queue, DownloadProcessor processor, RunStore runs,
+    public JobConsumer(JobStream stream, JobQueue queue, DownloadProcessor processor, RecordingLifecycle lifecycle,
                        WorkerConfig config) {
         this.stream = stream;
         this.queue = queue;
         this.processor = processor;
-        this.runs = runs;
+        this.lifecycle = lifecycle;
         this.config = config;
         this.consumer = ManagementFactory.getRuntimeMXBean().getName() + "-" + UUID.randomUUID().toString().substring(0, 8);
         int concurrency = config.worker().concurrency();
@@ -126,12 +125,12 @@ public class JobConsumer {
     /** Runs whose holder is long gone are failed (worker_lost) and retried; lost queued runs are pushed again. */
     private void sweep() {
         Duration grace = config.slots().lease();
-        for (RunStore.Stale stale : runs.expiredRuns(grace, SWEEP_BATCH)) {
-            Log.warnf("run %d of call %s outlived its lease; marking it worker_lost", stale.job().runId(),
-                    stale.job().callSid());
-            processor.recordFailure(stale.job(), stale.fence(), FailureReason.WORKER_LOST, null, null);
+        for (RecordingLifecycle.LostRun lost : lifecycle.lostRuns(grace, SWEEP_BATCH)) {
+            Log.warnf("run %d of call %s outlived its lease; marking it worker_lost", lost.job().runId(),
+                    lost.job().callSid());
+            processor.sweep(lost);
         }
-        for (DownloadJob orphan : runs.takeOrphans(config.worker().orphanAfter(), SWEEP_BATCH)) {
+        for (DownloadJob orphan : lifecycle.takeUnpushed(config.worker().orphanAfter(), SWEEP_BATCH)) {
             Log.infof("run %d of call %s was not on the queue; pushing it again", orphan.runId(), orphan.callSid());
             queue.enqueue(orphan);
         }

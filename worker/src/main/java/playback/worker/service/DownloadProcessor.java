@@ -4,13 +4,12 @@ import io.quarkus.logging.Log;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import playback.model.BackoffPolicy;
-import playback.model.DownloadStatus;
+import playback.lifecycle.RecordingLifecycle;
+import playback.lifecycle.RecordingRules;
 import playback.model.FailureReason;
 import playback.model.RetryConfig;
-import playback.model.RunStatus;
 import playback.queue.DownloadJob;
 import playback.queue.JobQueue;
-import playback.queue.RecordingEvents;
 import playback.storage.RecordingStorage;
 import playback.worker.config.WorkerConfig;
 import playback.worker.provider.DownloadControl;
@@ -24,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -41,11 +41,10 @@ public class DownloadProcessor {
 
     private static final long PROGRESS_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
 
-    private final RunStore runs;
+    private final RecordingLifecycle lifecycle;
     private final SlotLeases slots;
     private final JobStream stream;
     private final JobQueue queue;
-    private final RecordingEvents events;
     private final ProviderClient provider;
     private final RecordingStorage storage;
     private final WorkerConfig config;
@@ -57,11 +56,9 @@ public class DownloadProcessor {
     });
     private final Map<Long, DownloadControl> active = new ConcurrentHashMap<>();
 
-    public DownloadProcessor(RunStore runs, SlotLeases slots, JobStream stream, JobQueue queue,
-                             RecordingEvents events, ProviderClient provider, RecordingStorage storage,
-                             WorkerConfig config, RetryConfig retry) {
-        this.events = events;
-        this.runs = runs;
+    public DownloadProcessor(RecordingLifecycle lifecycle, SlotLeases slots, JobStream stream, JobQueue queue,
+                             ProviderClient provider, RecordingStorage storage, WorkerConfig config, RetryConfig retry) {
+        this.lifecycle = lifecycle;
         this.slots = slots;
         this.stream = stream;
         this.queue = queue;
@@ -73,14 +70,16 @@ public class DownloadProcessor {
 
     public void process(String consumer, JobStream.Delivery delivery) {
         DownloadJob job = delivery.job();
-        RunStore.RunState run = runs.find(job.runId()).orElse(null);
-        if (run == null || run.finished() || (run.status() == RunStatus.RUNNING && !run.leaseExpired())) {
-            Log.debugf("dropping delivery of run %d: %s", job.runId(), run == null ? "unknown" : run.status());
+        Optional<RecordingLifecycle.RunState> run = lifecycle.run(job.runId());
+        RecordingRules.Delivery decision = run.map(RecordingLifecycle.RunState::decide).orElse(RecordingRules.Delivery.DROP);
+        if (decision == RecordingRules.Delivery.DROP) {
+            Log.debugf("dropping delivery of run %d: %s", job.runId(),
+                    run.map(state -> state.status().wire()).orElse("unknown"));
             stream.ack(delivery.entryId());
             return;
         }
-        if (run.status() == RunStatus.QUEUED && run.waitMillis() > 0) {
-            stream.defer(delivery, Duration.ofMillis(run.waitMillis()));
+        if (decision == RecordingRules.Delivery.DEFER) {
+            stream.defer(delivery, Duration.ofMillis(run.orElseThrow().waitMillis()));
             return;
         }
         String holder = job.runId() + ":" + delivery.entryId();
@@ -91,13 +90,12 @@ public class DownloadProcessor {
             return;
         }
         try {
-            RunStore.Claim claim = runs.claim(job.runId(), consumer, config.slots().lease()).orElse(null);
-            if (claim == null) {
+            if (lifecycle.claim(job.runId(), consumer, config.slots().lease())
+                    instanceof RecordingLifecycle.Claimed claim) {
+                download(consumer, delivery, claim, holder);
+            } else {
                 Log.debugf("run %d was taken by another delivery", job.runId());
-                stream.ack(delivery.entryId());
-                return;
             }
-            download(consumer, delivery, claim, holder);
             stream.ack(delivery.entryId());
         } finally {
             slots.release(job.businessId(), holder);
@@ -109,7 +107,7 @@ public class DownloadProcessor {
      * or (on shutdown) the run handed back. Its delivery is done with either way; an exception that
      * escapes leaves it pending for another consumer.
      */
-    private void download(String consumer, JobStream.Delivery delivery, RunStore.Claim claim, String holder) {
+    private void download(String consumer, JobStream.Delivery delivery, RecordingLifecycle.Claimed claim, String holder) {
         DownloadJob job = delivery.job();
         DownloadControl control = new DownloadControl();
         active.put(job.runId(), control);
@@ -123,7 +121,7 @@ public class DownloadProcessor {
                 }
                 if (System.nanoTime() - lastRenewal[0] >= renewEveryNanos) {
                     lastRenewal[0] = System.nanoTime();
-                    if (!slots.renew(job.businessId(), holder) || !runs.renew(job.runId(), claim.fence(), lease)) {
+                    if (!slots.renew(job.businessId(), holder) || lifecycle.renew(job.runId(), claim.fence(), lease) == RecordingLifecycle.Lease.LOST) {
                         Log.warnf("lost the lease of run %d; stopping its download", job.runId());
                         control.stop(DownloadControl.StopReason.LEASE_LOST);
                     } else {
@@ -143,24 +141,24 @@ public class DownloadProcessor {
                         long now = System.nanoTime();
                         if (now - lastProgress[0] >= PROGRESS_INTERVAL_NANOS) {
                             lastProgress[0] = now;
-                            runs.progress(job, claim.fence(), bytes, total);
+                            lifecycle.progress(job, claim.fence(), bytes, total);
                         }
                     });
             String key = RecordingStorage.keyFor(job.businessId(), job.callSid(), fetched.format().extension());
             Path file = temp;
-            boolean committed = runs.succeed(job, claim.fence(), key, fetched.size(), fetched.format().contentType(),
-                    () -> storage.commit(file, key));
-            Log.debugf("run %d of call %s: %s (%d bytes)", job.runId(), job.callSid(),
-                    committed ? "ready" : "superseded, discarded", fetched.size());
-            if (committed) {
-                events.publish(new RecordingEvents.Event(job.businessId(), job.callSid(), DownloadStatus.READY.wire()));
+            RecordingLifecycle.SuccessOutcome outcome = lifecycle.succeed(job, claim.fence(), key, fetched.size(),
+                    fetched.format().contentType(), () -> storage.commit(file, key));
+            if (outcome instanceof RecordingLifecycle.StorageFailed storageFailed) {
+                storageFailed(job, claim, control, storageFailed.cause());
+            } else {
+                Log.debugf("run %d of call %s: %s (%d bytes)", job.runId(), job.callSid(),
+                        outcome instanceof RecordingLifecycle.Committed ? "ready" : "superseded, file discarded",
+                        fetched.size());
             }
         } catch (DownloadFailure failure) {
             failed(job, claim, control, failure);
         } catch (IOException e) {
-            Log.errorf("storage error for run %d: %s", job.runId(), e.getMessage());
-            failed(job, claim, control, new DownloadFailure(FailureReason.STORAGE_UNAVAILABLE, null, null,
-                    "storage error"));
+            storageFailed(job, claim, control, e);
         } finally {
             watch.cancel(false);
             active.remove(job.runId());
@@ -169,12 +167,18 @@ public class DownloadProcessor {
         }
     }
 
-    private void failed(DownloadJob job, RunStore.Claim claim, DownloadControl control, DownloadFailure failure) {
+    private void storageFailed(DownloadJob job, RecordingLifecycle.Claimed claim, DownloadControl control,
+                               IOException cause) {
+        Log.warnf("run %d of call %s could not be stored: %s", job.runId(), job.callSid(), cause.getMessage());
+        failed(job, claim, control, new DownloadFailure(FailureReason.STORAGE_UNAVAILABLE, null, null, "storage error"));
+    }
+
+    private void failed(DownloadJob job, RecordingLifecycle.Claimed claim, DownloadControl control, DownloadFailure failure) {
         if (control.stopped() == DownloadControl.StopReason.LEASE_LOST) {
             return;
         }
         if (control.stopped() == DownloadControl.StopReason.SHUTDOWN) {
-            if (runs.release(job.runId(), claim.fence())) {
+            if (lifecycle.release(job, claim.fence()) == RecordingLifecycle.Released.RELEASED) {
                 queue.enqueue(job);
                 Log.infof("handed run %d back to the queue on shutdown", job.runId());
             }
@@ -185,14 +189,21 @@ public class DownloadProcessor {
         recordFailure(job, claim.fence(), failure.reason(), failure.httpStatus(), failure.retryAfter());
     }
 
-    /** Writes a failed attempt, then schedules the retry, or tells the apis the recording failed. */
-    public void recordFailure(DownloadJob job, long fence, FailureReason reason, Integer httpStatus,
-                              Duration retryAfter) {
-        RunStore.FailOutcome outcome = runs.fail(job, fence, reason, httpStatus, retryAfter, backoff);
-        outcome.retry().ifPresent(retry -> queue.schedule(
-                new DownloadJob(retry.runId(), job.businessId(), job.callSid()), retry.delay()));
-        if (outcome.recordingFailed()) {
-            events.publish(new RecordingEvents.Event(job.businessId(), job.callSid(), DownloadStatus.FAILED.wire()));
+    /** Writes a failed attempt and schedules the next one when the backoff says so. */
+    private void recordFailure(DownloadJob job, long fence, FailureReason reason, Integer httpStatus,
+                               Duration retryAfter) {
+        scheduleRetry(job, lifecycle.fail(job, fence, reason, httpStatus, retryAfter, backoff));
+    }
+
+    /** Fails a run whose worker vanished (worker_lost) and schedules the next attempt. */
+    public void sweep(RecordingLifecycle.LostRun lost) {
+        scheduleRetry(lost.job(), lifecycle.sweep(lost, backoff));
+    }
+
+    private void scheduleRetry(DownloadJob job, RecordingLifecycle.FailOutcome outcome) {
+        if (outcome instanceof RecordingLifecycle.RetryQueued retry) {
+            retry.nextRunId().ifPresent(next -> queue.schedule(
+                    new DownloadJob(next, job.businessId(), job.callSid()), retry.delay()));
         }
     }
 

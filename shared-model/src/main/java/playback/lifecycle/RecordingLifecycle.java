@@ -1,0 +1,542 @@
+package playback.lifecycle;
+
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.Query;
+import jakarta.persistence.Tuple;
+import org.hibernate.query.TypedParameterValue;
+import org.hibernate.type.StandardBasicTypes;
+import playback.lifecycle.RecordingRules.AfterFailure;
+import playback.lifecycle.RecordingRules.GiveUp;
+import playback.lifecycle.RecordingRules.RecordingChange;
+import playback.lifecycle.RecordingRules.Retry;
+import playback.lifecycle.RecordingRules.RunChange;
+import playback.model.BackoffPolicy;
+import playback.model.DownloadStatus;
+import playback.model.FailureReason;
+import playback.model.RunStatus;
+import playback.model.WireConverter;
+import playback.queue.DownloadJob;
+import playback.queue.RecordingEvents;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * The one writer of a recording's state: the recording columns of {@code call_logs} and the
+ * {@code recording_runs} table are written here and nowhere else (a test scans the sources for other
+ * writers). One method per transition of {@link RecordingRules}; each runs in its own transaction and
+ * returns what it did as a type.
+ *
+ * <p>The SQL keeps the guards that make the rules hold across replicas: the row lock and the partial
+ * unique index (one active run per recording) on enqueue, and on every run change a compare-and-set on
+ * the run's id, its fence and the statuses the change may start from. A worker that stalled past its
+ * lease finds the fence moved on and writes nothing. Settled recordings are announced on
+ * {@link RecordingEvents} after the commit.
+ */
+@ApplicationScoped
+public class RecordingLifecycle {
+
+    private final EntityManager db;
+    private final RecordingEvents events;
+
+    public RecordingLifecycle(EntityManager db, RecordingEvents events) {
+        this.db = db;
+        this.events = events;
+    }
+
+    // ---- the provider reports a recording ----------------------------------------------------------
+
+    /** A recording as the provider's recording-status webhook reports it. */
+    public record ReportedRecording(String callSid, String recordingSid, String url, String status,
+                                    Integer durationSeconds, Integer channels) {
+    }
+
+    /** What a report did: a first recording for the call, a replay of the one it has, or a new one. */
+    public enum Reported {
+        FIRST,
+        SAME,
+        /** A new recording SID: the download starts over and active runs of the old one are superseded. */
+        REPLACED
+    }
+
+    /**
+     * Records a recording-status report; replays and reordering are harmless (one row per call). A new
+     * recording SID resets the download state and supersedes the old recording's active run, whose
+     * worker then commits nothing.
+     */
+    public Reported recordingReported(long businessId, ReportedRecording report) {
+        Reported reported = QuarkusTransaction.requiringNew().call(() -> {
+            List<?> previous = db.createNativeQuery("""
+                            select recording_sid from call_logs where business_id = ?1 and call_sid = ?2 for update""")
+                    .setParameter(1, businessId).setParameter(2, report.callSid()).getResultList();
+            db.createNativeQuery("""
+                            insert into call_logs (business_id, call_sid, recording_sid, recording_url, recording_status,
+                                recording_duration_seconds, recording_channels)
+                            values (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                            on conflict (business_id, call_sid) do update set
+                                recording_sid = excluded.recording_sid,
+                                recording_url = excluded.recording_url,
+                                recording_status = excluded.recording_status,
+                                recording_duration_seconds = coalesce(excluded.recording_duration_seconds,
+                                    call_logs.recording_duration_seconds),
+                                recording_channels = coalesce(excluded.recording_channels, call_logs.recording_channels),
+                                updated_at = now()""")
+                    .setParameter(1, businessId).setParameter(2, report.callSid()).setParameter(3, report.recordingSid())
+                    .setParameter(4, text(report.url())).setParameter(5, text(report.status()))
+                    .setParameter(6, integer(report.durationSeconds())).setParameter(7, integer(report.channels()))
+                    .executeUpdate();
+            Object before = previous.isEmpty() ? null : previous.get(0);
+            if (before == null) {
+                return Reported.FIRST;
+            }
+            if (before.equals(report.recordingSid())) {
+                return Reported.SAME;
+            }
+            supersedeRuns(businessId, report.callSid());
+            db.createNativeQuery("""
+                            update call_logs set recording_download_status = ?3, recording_storage_key = null,
+                                recording_size_bytes = null, recording_content_type = null, recording_ready_at = null,
+                                recording_fail_count = 0, recording_next_retry_at = null, recording_error = null,
+                                recording_progress_bytes = 0, recording_progress_total = null, updated_at = now()
+                            where business_id = ?1 and call_sid = ?2""")
+                    .setParameter(1, businessId).setParameter(2, report.callSid())
+                    .setParameter(3, RecordingRules.target(RecordingChange.NEW_RECORDING).wire()).executeUpdate();
+            return Reported.REPLACED;
+        });
+        events.publish(new RecordingEvents.Event(businessId, report.callSid(), RecordingEvents.CHANGED));
+        return reported;
+    }
+
+    private void supersedeRuns(long businessId, String callSid) {
+        db.createNativeQuery("""
+                        update recording_runs set status = ?3, finished_at = now(), lease_until = null
+                        where business_id = ?1 and call_sid = ?2 and status in (%s)"""
+                        .formatted(in(RecordingRules.from(RunChange.SUPERSEDE))))
+                .setParameter(1, businessId).setParameter(2, callSid)
+                .setParameter(3, RecordingRules.target(RunChange.SUPERSEDE).wire()).executeUpdate();
+    }
+
+    // ---- an explicit Play enqueues ------------------------------------------------------------------
+
+    /** The id the next run will have: the dedup key in Redis names it before the run row exists. */
+    public long reserveRunId() {
+        return QuarkusTransaction.requiringNew().call(() ->
+                ((Number) db.createNativeQuery("select nextval('recording_runs_id_seq')").getSingleResult()).longValue());
+    }
+
+    public enum Enqueued {
+        ENQUEUED,
+        /** An active run exists, the recording is ready, or it is failed and may not be retried yet. */
+        REFUSED
+    }
+
+    /**
+     * Queues run {@code runId} for the recording, re-checking its state under a row lock; the partial
+     * unique index refuses a second active run, so a request acting on a stale read starts nothing.
+     */
+    public Enqueued enqueue(long runId, long businessId, String callSid) {
+        int updated = QuarkusTransaction.requiringNew().call(() -> db.createNativeQuery("""
+                        with eligible as (
+                            select 1 from call_logs
+                            where business_id = ?2 and call_sid = ?3 and recording_download_status in (%s)
+                              and not (recording_download_status = ?6 and (recording_error = ?7
+                                  or recording_next_retry_at > now()))
+                            for update),
+                        run as (
+                            insert into recording_runs (id, business_id, call_sid, status, attempt)
+                            select ?1, ?2, ?3, ?4, 1 from eligible
+                            on conflict (business_id, call_sid) where status in (%s) do nothing
+                            returning id)
+                        update call_logs set recording_download_status = ?5, recording_last_enqueue_at = now(),
+                            recording_next_retry_at = null, recording_error = null, recording_progress_bytes = 0,
+                            recording_progress_total = null, updated_at = now()
+                        where business_id = ?2 and call_sid = ?3 and exists (select 1 from run)"""
+                        .formatted(in(RecordingRules.from(RecordingChange.ENQUEUE)), in(ACTIVE_RUNS)))
+                .setParameter(1, runId).setParameter(2, businessId).setParameter(3, callSid)
+                .setParameter(4, RunStatus.QUEUED.wire())
+                .setParameter(5, RecordingRules.target(RecordingChange.ENQUEUE).wire())
+                .setParameter(6, DownloadStatus.FAILED.wire()).setParameter(7, FailureReason.PROVIDER_NOT_FOUND.code())
+                .executeUpdate());
+        return updated == 1 ? Enqueued.ENQUEUED : Enqueued.REFUSED;
+    }
+
+    /** The status of a run, when it exists. */
+    public Optional<RunStatus> runStatus(long runId) {
+        return QuarkusTransaction.requiringNew().call(() -> db.createNativeQuery(
+                        "select status from recording_runs where id = ?1", String.class)
+                .setParameter(1, runId).getResultList().stream().findFirst().map(status -> RunStatus.fromWire((String) status)));
+    }
+
+    // ---- a worker downloads ------------------------------------------------------------------------
+
+    /** A run as a worker needs it to decide about a delivery. */
+    public record RunState(RunStatus status, long waitMillis, boolean leaseExpired) {
+
+        public RecordingRules.Delivery decide() {
+            return RecordingRules.onDelivery(Optional.of(status), waitMillis == 0, leaseExpired);
+        }
+    }
+
+    public Optional<RunState> run(long runId) {
+        return QuarkusTransaction.requiringNew().call(() -> tuples(db.createNativeQuery("""
+                        select status,
+                               greatest(0, extract(epoch from (not_before - now())) * 1000)::bigint,
+                               coalesce(lease_until < now(), true)
+                        from recording_runs where id = ?1""", Tuple.class)
+                .setParameter(1, runId)).stream().findFirst()
+                .map(row -> new RunState(RunStatus.fromWire(row.get(0, String.class)), ((Number) row.get(1)).longValue(),
+                        row.get(2, Boolean.class))));
+    }
+
+    public sealed interface ClaimOutcome {
+    }
+
+    /** The run is this worker's until {@code fence} moves on; what to download. */
+    public record Claimed(long fence, String accountSid, String recordingSid) implements ClaimOutcome {
+    }
+
+    /** Someone else has the run, it is not due, or it is over. */
+    public record NotClaimed() implements ClaimOutcome {
+    }
+
+    /**
+     * Takes a run that is due, or whose holder's lease ran out, and marks its recording downloading.
+     */
+    public ClaimOutcome claim(long runId, String worker, Duration lease) {
+        return QuarkusTransaction.requiringNew().call(() -> {
+            List<Tuple> claimed = tuples(db.createNativeQuery("""
+                            update recording_runs set status = ?4, fence = fence + 1, worker = ?2,
+                                lease_until = now() + make_interval(secs => ?3), started_at = now()
+                            where id = ?1 and ((status in (%s) and not_before <= now())
+                                or (status in (%s) and lease_until < now()))
+                            returning fence, business_id, call_sid"""
+                            .formatted(in(RecordingRules.from(RunChange.CLAIM)), in(RecordingRules.from(RunChange.TAKE_OVER))),
+                            Tuple.class)
+                    .setParameter(1, runId).setParameter(2, worker).setParameter(3, seconds(lease))
+                    .setParameter(4, RecordingRules.target(RunChange.CLAIM).wire()));
+            if (claimed.isEmpty()) {
+                return new NotClaimed();
+            }
+            Tuple run = claimed.get(0);
+            Tuple call = (Tuple) db.createNativeQuery("""
+                            update call_logs c set recording_download_status = ?3,
+                                recording_progress_bytes = 0, recording_progress_total = null, updated_at = now()
+                            from businesses b
+                            where c.business_id = ?1 and c.call_sid = ?2 and b.id = c.business_id
+                            returning b.account_sid, c.recording_sid""", Tuple.class)
+                    .setParameter(1, ((Number) run.get(1)).longValue()).setParameter(2, run.get(2, String.class))
+                    .setParameter(3, RecordingRules.target(RecordingChange.CLAIM).wire()).getSingleResult();
+            return new Claimed(((Number) run.get(0)).longValue(), call.get(0, String.class), call.get(1, String.class));
+        });
+    }
+
+    public enum Lease {
+        RENEWED,
+        /** The fence moved on: the run was taken over, swept or superseded. */
+        LOST
+    }
+
+    public Lease renew(long runId, long fence, Duration lease) {
+        int renewed = QuarkusTransaction.requiringNew().call(() -> db.createNativeQuery("""
+                        update recording_runs set lease_until = now() + make_interval(secs => ?3)
+                        where id = ?1 and fence = ?2 and status in (%s)""".formatted(in(RecordingRules.from(RunChange.RENEW))))
+                .setParameter(1, runId).setParameter(2, fence).setParameter(3, seconds(lease)).executeUpdate());
+        return renewed == 1 ? Lease.RENEWED : Lease.LOST;
+    }
+
+    public enum Progress {
+        RECORDED,
+        /** The run is no longer this worker's. */
+        STALE
+    }
+
+    public Progress progress(DownloadJob job, long fence, long bytes, Long total) {
+        int updated = QuarkusTransaction.requiringNew().call(() -> db.createNativeQuery("""
+                        update call_logs set recording_progress_bytes = ?3, recording_progress_total = ?4
+                        where business_id = ?1 and call_sid = ?2 and exists (
+                            select 1 from recording_runs where id = ?5 and fence = ?6 and status in (%s))"""
+                        .formatted(in(RecordingRules.from(RunChange.RENEW))))
+                .setParameter(1, job.businessId()).setParameter(2, job.callSid()).setParameter(3, bytes)
+                .setParameter(4, total == null ? bytes : total).setParameter(5, job.runId()).setParameter(6, fence)
+                .executeUpdate());
+        return updated == 1 ? Progress.RECORDED : Progress.STALE;
+    }
+
+    /** The file step of a success: runs inside the transaction, after the run is known to be ours. */
+    public interface FileCommit {
+        void run() throws IOException;
+    }
+
+    public sealed interface SuccessOutcome {
+    }
+
+    /** The recording is ready and its file in place. */
+    public record Committed() implements SuccessOutcome {
+    }
+
+    /** The fence moved on: nothing was written and the file was not committed. */
+    public record Superseded() implements SuccessOutcome {
+    }
+
+    /** The file could not be put in place: nothing was written, the attempt is to be failed. */
+    public record StorageFailed(IOException cause) implements SuccessOutcome {
+    }
+
+    /**
+     * Marks the run succeeded and the recording ready, and puts the file in place, all or nothing: a
+     * storage failure rolls the rows back and is returned, not thrown.
+     */
+    public SuccessOutcome succeed(DownloadJob job, long fence, String storageKey, long size, String contentType,
+                                  FileCommit commitFile) {
+        SuccessOutcome outcome = QuarkusTransaction.requiringNew().call(() -> {
+            int won = db.createNativeQuery("""
+                            update recording_runs set status = ?3, finished_at = now(), lease_until = null,
+                                http_status = 200, error = null
+                            where id = ?1 and fence = ?2 and status in (%s)"""
+                            .formatted(in(RecordingRules.from(RunChange.SUCCEED))))
+                    .setParameter(1, job.runId()).setParameter(2, fence)
+                    .setParameter(3, RecordingRules.target(RunChange.SUCCEED).wire()).executeUpdate();
+            if (won == 0) {
+                return new Superseded();
+            }
+            try {
+                commitFile.run();
+            } catch (IOException e) {
+                QuarkusTransaction.setRollbackOnly();
+                return new StorageFailed(e);
+            }
+            db.createNativeQuery("""
+                            update call_logs set recording_download_status = ?6, recording_storage_key = ?3,
+                                recording_size_bytes = ?4, recording_content_type = ?5, recording_ready_at = clock_timestamp(),
+                                recording_fail_count = 0, recording_error = null, recording_next_retry_at = null,
+                                recording_progress_bytes = ?4, recording_progress_total = ?4, updated_at = now()
+                            where business_id = ?1 and call_sid = ?2""")
+                    .setParameter(1, job.businessId()).setParameter(2, job.callSid()).setParameter(3, storageKey)
+                    .setParameter(4, size).setParameter(5, contentType)
+                    .setParameter(6, RecordingRules.target(RecordingChange.SUCCEED).wire()).executeUpdate();
+            return new Committed();
+        });
+        if (outcome instanceof Committed) {
+            events.publish(new RecordingEvents.Event(job.businessId(), job.callSid(), DownloadStatus.READY.wire()));
+        }
+        return outcome;
+    }
+
+    public sealed interface FailOutcome {
+    }
+
+    /** The fence moved on: nothing was written. */
+    public record Stale() implements FailOutcome {
+    }
+
+    /**
+     * The next attempt is queued, due after {@code delay}; {@code nextRunId} is empty when an active run
+     * already existed (nothing new to schedule).
+     */
+    public record RetryQueued(Optional<Long> nextRunId, Duration delay) implements FailOutcome {
+    }
+
+    /** The cycle is over: the recording is failed. */
+    public record RecordingFailed() implements FailOutcome {
+    }
+
+    /**
+     * Records a failed attempt and applies {@link RecordingRules#afterFailure}: the next attempt queued
+     * after its delay with the recording still queued, or the recording failed.
+     */
+    public FailOutcome fail(DownloadJob job, long fence, FailureReason reason, Integer httpStatus, Duration retryAfter,
+                            BackoffPolicy policy) {
+        FailOutcome outcome = QuarkusTransaction.requiringNew().call(() -> {
+            List<?> failed = db.createNativeQuery("""
+                            update recording_runs set status = ?5, finished_at = now(), lease_until = null,
+                                error = ?3, http_status = ?4
+                            where id = ?1 and fence = ?2 and status in (%s)
+                            returning attempt""".formatted(in(RecordingRules.from(RunChange.FAIL))))
+                    .setParameter(1, job.runId()).setParameter(2, fence).setParameter(3, reason.code())
+                    .setParameter(4, httpStatus == null ? 0 : httpStatus)
+                    .setParameter(5, RecordingRules.target(RunChange.FAIL).wire()).getResultList();
+            if (failed.isEmpty()) {
+                return new Stale();
+            }
+            int attempt = ((Number) failed.get(0)).intValue();
+            AfterFailure decision = RecordingRules.afterFailure(attempt, reason, retryAfter, policy);
+            if (decision instanceof GiveUp giveUp) {
+                db.createNativeQuery("""
+                                update call_logs set recording_download_status = ?4, recording_error = ?3,
+                                    recording_fail_count = recording_fail_count + 1,
+                                    recording_next_retry_at = now() + make_interval(secs => ?5), updated_at = now()
+                                where business_id = ?1 and call_sid = ?2""")
+                        .setParameter(1, job.businessId()).setParameter(2, job.callSid()).setParameter(3, reason.code())
+                        .setParameter(4, RecordingRules.target(RecordingChange.GIVE_UP).wire())
+                        .setParameter(5, new TypedParameterValue<>(StandardBasicTypes.DOUBLE,
+                                giveUp.refuseFor().map(RecordingLifecycle::seconds).orElse(null)))
+                        .executeUpdate();
+                return new RecordingFailed();
+            }
+            Duration delay = ((Retry) decision).delay();
+            List<?> next = db.createNativeQuery("""
+                            insert into recording_runs (business_id, call_sid, status, attempt, not_before)
+                            values (?1, ?2, ?5, ?3, now() + make_interval(secs => ?4))
+                            on conflict (business_id, call_sid) where status in (%s) do nothing
+                            returning id""".formatted(in(ACTIVE_RUNS)))
+                    .setParameter(1, job.businessId()).setParameter(2, job.callSid()).setParameter(3, attempt + 1)
+                    .setParameter(4, seconds(delay)).setParameter(5, RunStatus.QUEUED.wire()).getResultList();
+            db.createNativeQuery("""
+                            update call_logs set recording_download_status = ?5, recording_error = ?3,
+                                recording_fail_count = recording_fail_count + 1,
+                                recording_next_retry_at = now() + make_interval(secs => ?4), updated_at = now()
+                            where business_id = ?1 and call_sid = ?2""")
+                    .setParameter(1, job.businessId()).setParameter(2, job.callSid())
+                    .setParameter(3, reason.code()).setParameter(4, seconds(delay))
+                    .setParameter(5, RecordingRules.target(RecordingChange.RETRY).wire()).executeUpdate();
+            return new RetryQueued(next.stream().map(id -> ((Number) id).longValue()).findFirst(), delay);
+        });
+        if (outcome instanceof RecordingFailed) {
+            events.publish(new RecordingEvents.Event(job.businessId(), job.callSid(), DownloadStatus.FAILED.wire()));
+        }
+        return outcome;
+    }
+
+    public enum Released {
+        RELEASED,
+        /** The fence moved on: the run is no longer this worker's to hand back. */
+        NOT_OURS
+    }
+
+    /** Hands a run back to the queue (its worker is shutting down); the recording is queued again. */
+    public Released release(DownloadJob job, long fence) {
+        return QuarkusTransaction.requiringNew().call(() -> {
+            int released = db.createNativeQuery("""
+                            update recording_runs set status = ?3, lease_until = null, worker = null,
+                                pushed_at = now(), not_before = now()
+                            where id = ?1 and fence = ?2 and status in (%s)"""
+                            .formatted(in(RecordingRules.from(RunChange.RELEASE))))
+                    .setParameter(1, job.runId()).setParameter(2, fence)
+                    .setParameter(3, RecordingRules.target(RunChange.RELEASE).wire()).executeUpdate();
+            if (released == 0) {
+                return Released.NOT_OURS;
+            }
+            db.createNativeQuery("""
+                            update call_logs set recording_download_status = ?3, updated_at = now()
+                            where business_id = ?1 and call_sid = ?2""")
+                    .setParameter(1, job.businessId()).setParameter(2, job.callSid())
+                    .setParameter(3, RecordingRules.target(RecordingChange.RELEASE).wire()).executeUpdate();
+            return Released.RELEASED;
+        });
+    }
+
+    // ---- the worker's sweep ------------------------------------------------------------------------
+
+    /** A running run whose holder stopped renewing its lease. */
+    public record LostRun(DownloadJob job, long fence) {
+    }
+
+    /** Runs whose holder stopped renewing long ago (its stream entry is gone too). */
+    public List<LostRun> lostRuns(Duration grace, int limit) {
+        return QuarkusTransaction.requiringNew().call(() -> tuples(db.createNativeQuery("""
+                        select id, business_id, call_sid, fence from recording_runs
+                        where status in (%s) and lease_until < now() - make_interval(secs => ?1)
+                        order by lease_until limit ?2""".formatted(in(RecordingRules.from(RunChange.SWEEP))), Tuple.class)
+                .setParameter(1, seconds(grace)).setParameter(2, limit)).stream()
+                .map(row -> new LostRun(new DownloadJob(((Number) row.get(0)).longValue(),
+                        ((Number) row.get(1)).longValue(), row.get(2, String.class)), ((Number) row.get(3)).longValue()))
+                .toList());
+    }
+
+    /** Fails a lost run as {@link FailureReason#WORKER_LOST}; the usual backoff decides what follows. */
+    public FailOutcome sweep(LostRun lost, BackoffPolicy policy) {
+        return fail(lost.job(), lost.fence(), FailureReason.WORKER_LOST, null, null, policy);
+    }
+
+    /**
+     * Queued runs that are due but have not been pushed to Redis for a while (Redis lost them, or the
+     * api could not push): marked pushed now, returned to be pushed again. A duplicate is harmless: only
+     * one delivery can claim the run.
+     */
+    public List<DownloadJob> takeUnpushed(Duration after, int limit) {
+        return QuarkusTransaction.requiringNew().call(() -> tuples(db.createNativeQuery("""
+                        update recording_runs set pushed_at = now()
+                        where id in (select id from recording_runs
+                            where status in (%s) and greatest(pushed_at, not_before) < now() - make_interval(secs => ?1)
+                            order by id limit ?2 for update skip locked)
+                        returning id, business_id, call_sid""".formatted(in(RecordingRules.from(RunChange.CLAIM))), Tuple.class)
+                .setParameter(1, seconds(after)).setParameter(2, limit)).stream()
+                .map(row -> new DownloadJob(((Number) row.get(0)).longValue(), ((Number) row.get(1)).longValue(),
+                        row.get(2, String.class)))
+                .toList());
+    }
+
+    // ---- the api finds a file gone; the demo starts over ---------------------------------------------
+
+    public enum FileMissing {
+        MARKED_MISSING,
+        /** The recording was no longer ready (another request got there first). */
+        UNCHANGED
+    }
+
+    /** A ready recording whose file is gone becomes missing, so that a Play downloads it again. */
+    public FileMissing fileMissing(long callId) {
+        int updated = QuarkusTransaction.requiringNew().call(() -> db.createNativeQuery("""
+                        update call_logs set recording_download_status = ?2, recording_storage_key = null,
+                            recording_size_bytes = null, recording_content_type = null, updated_at = now()
+                        where id = ?1 and recording_download_status in (%s)"""
+                        .formatted(in(RecordingRules.from(RecordingChange.FILE_MISSING))))
+                .setParameter(1, callId).setParameter(2, RecordingRules.target(RecordingChange.FILE_MISSING).wire())
+                .executeUpdate());
+        return updated == 1 ? FileMissing.MARKED_MISSING : FileMissing.UNCHANGED;
+    }
+
+    /** What a reset removed. */
+    public record Reset(int runsDeleted, int recordingsReset) {
+    }
+
+    /** Development only: every run is forgotten and every recording missing again; calls stay. */
+    public Reset reset() {
+        Reset reset = QuarkusTransaction.requiringNew().call(() -> new Reset(
+                db.createNativeQuery("delete from recording_runs").executeUpdate(),
+                db.createNativeQuery("""
+                        update call_logs set recording_download_status = ?1, recording_last_enqueue_at = null,
+                            recording_fail_count = 0, recording_next_retry_at = null, recording_error = null,
+                            recording_size_bytes = null, recording_content_type = null, recording_storage_key = null,
+                            recording_progress_bytes = 0, recording_progress_total = null, recording_ready_at = null,
+                            updated_at = now()""")
+                        .setParameter(1, RecordingRules.target(RecordingChange.RESET).wire()).executeUpdate()));
+        events.publish(new RecordingEvents.Event(0, "*", RecordingEvents.RESET));
+        return reset;
+    }
+
+    // ---- SQL helpers ---------------------------------------------------------------------------------
+
+    /** The statuses the partial unique index covers: a literal, because ON CONFLICT must match its predicate. */
+    private static final Set<RunStatus> ACTIVE_RUNS = Arrays.stream(RunStatus.values()).filter(RunStatus::isActive)
+            .collect(Collectors.toUnmodifiableSet());
+
+    /** A status set as a SQL list of literals; the wire forms are enum-defined lower-case words. */
+    private static String in(Set<? extends WireConverter.Wire> statuses) {
+        return statuses.stream().map(status -> "'" + status.wire() + "'").sorted().collect(Collectors.joining(", "));
+    }
+
+    private static double seconds(Duration duration) {
+        return duration.toMillis() / 1000.0;
+    }
+
+    private static TypedParameterValue<Integer> integer(Integer value) {
+        return new TypedParameterValue<>(StandardBasicTypes.INTEGER, value);
+    }
+
+    private static TypedParameterValue<String> text(String value) {
+        return new TypedParameterValue<>(StandardBasicTypes.STRING, value);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Tuple> tuples(Query query) {
+        return query.getResultList();
+    }
+}
