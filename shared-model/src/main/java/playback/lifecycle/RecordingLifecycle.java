@@ -239,7 +239,9 @@ public class RecordingLifecycle {
 
     public enum Lease {
         RENEWED,
-        /** The fence moved on: the run was taken over, swept or superseded. */
+        /** The provider replaced the recording: the download is of no use any more. */
+        SUPERSEDED,
+        /** The fence moved on: the run was taken over or swept. */
         LOST
     }
 
@@ -248,7 +250,10 @@ public class RecordingLifecycle {
                         update recording_runs set lease_until = now() + make_interval(secs => ?3)
                         where id = ?1 and fence = ?2 and status in (%s)""".formatted(in(RecordingRules.from(RunChange.RENEW))))
                 .setParameter(1, runId).setParameter(2, fence).setParameter(3, seconds(lease)).executeUpdate());
-        return renewed == 1 ? Lease.RENEWED : Lease.LOST;
+        if (renewed == 1) {
+            return Lease.RENEWED;
+        }
+        return runStatus(runId).filter(status -> status == RunStatus.SUPERSEDED).isPresent() ? Lease.SUPERSEDED : Lease.LOST;
     }
 
     public enum Progress {
@@ -281,8 +286,11 @@ public class RecordingLifecycle {
     public record Committed() implements SuccessOutcome {
     }
 
-    /** The fence moved on: nothing was written and the file was not committed. */
-    public record Superseded() implements SuccessOutcome {
+    /**
+     * The fence moved on (the run was taken over, swept or superseded): nothing was written, and after a
+     * download the file was not committed.
+     */
+    public record RunLost() implements SuccessOutcome, FailOutcome {
     }
 
     /** The file could not be put in place: nothing was written, the attempt is to be failed. */
@@ -295,45 +303,67 @@ public class RecordingLifecycle {
      */
     public SuccessOutcome succeed(DownloadJob job, long fence, String storageKey, long size, String contentType,
                                   FileCommit commitFile) {
-        SuccessOutcome outcome = QuarkusTransaction.requiringNew().call(() -> {
-            int won = db.createNativeQuery("""
-                            update recording_runs set status = ?3, finished_at = now(), lease_until = null,
-                                http_status = 200, error = null
-                            where id = ?1 and fence = ?2 and status in (%s)"""
-                            .formatted(in(RecordingRules.from(RunChange.SUCCEED))))
-                    .setParameter(1, job.runId()).setParameter(2, fence)
-                    .setParameter(3, RecordingRules.target(RunChange.SUCCEED).wire()).executeUpdate();
-            if (won == 0) {
-                return new Superseded();
+        SuccessOutcome outcome;
+        try {
+            outcome = QuarkusTransaction.requiringNew().call(() -> commitSuccess(job, fence, storageKey, size, contentType,
+                    commitFile));
+        } catch (RuntimeException e) {
+            for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+                if (cause instanceof FileNotCommitted notCommitted) {
+                    return new StorageFailed(notCommitted.getCause());
+                }
             }
-            try {
-                commitFile.run();
-            } catch (IOException e) {
-                QuarkusTransaction.setRollbackOnly();
-                return new StorageFailed(e);
-            }
-            db.createNativeQuery("""
-                            update call_logs set recording_download_status = ?6, recording_storage_key = ?3,
-                                recording_size_bytes = ?4, recording_content_type = ?5, recording_ready_at = clock_timestamp(),
-                                recording_fail_count = 0, recording_error = null, recording_next_retry_at = null,
-                                recording_progress_bytes = ?4, recording_progress_total = ?4, updated_at = now()
-                            where business_id = ?1 and call_sid = ?2""")
-                    .setParameter(1, job.businessId()).setParameter(2, job.callSid()).setParameter(3, storageKey)
-                    .setParameter(4, size).setParameter(5, contentType)
-                    .setParameter(6, RecordingRules.target(RecordingChange.SUCCEED).wire()).executeUpdate();
-            return new Committed();
-        });
+            throw e;
+        }
         if (outcome instanceof Committed) {
             events.publish(new RecordingEvents.Event(job.businessId(), job.callSid(), DownloadStatus.READY.wire()));
         }
         return outcome;
     }
 
-    public sealed interface FailOutcome {
+    private SuccessOutcome commitSuccess(DownloadJob job, long fence, String storageKey, long size, String contentType,
+                                         FileCommit commitFile) {
+        int won = db.createNativeQuery("""
+                        update recording_runs set status = ?3, finished_at = now(), lease_until = null,
+                            http_status = 200, error = null
+                        where id = ?1 and fence = ?2 and status in (%s)"""
+                        .formatted(in(RecordingRules.from(RunChange.SUCCEED))))
+                .setParameter(1, job.runId()).setParameter(2, fence)
+                .setParameter(3, RecordingRules.target(RunChange.SUCCEED).wire()).executeUpdate();
+        if (won == 0) {
+            return new RunLost();
+        }
+        try {
+            commitFile.run();
+        } catch (IOException e) {
+            throw new FileNotCommitted(e);
+        }
+        db.createNativeQuery("""
+                        update call_logs set recording_download_status = ?6, recording_storage_key = ?3,
+                            recording_size_bytes = ?4, recording_content_type = ?5, recording_ready_at = clock_timestamp(),
+                            recording_fail_count = 0, recording_error = null, recording_next_retry_at = null,
+                            recording_progress_bytes = ?4, recording_progress_total = ?4, updated_at = now()
+                        where business_id = ?1 and call_sid = ?2""")
+                .setParameter(1, job.businessId()).setParameter(2, job.callSid()).setParameter(3, storageKey)
+                .setParameter(4, size).setParameter(5, contentType)
+                .setParameter(6, RecordingRules.target(RecordingChange.SUCCEED).wire()).executeUpdate();
+        return new Committed();
     }
 
-    /** The fence moved on: nothing was written. */
-    public record Stale() implements FailOutcome {
+    /** Thrown inside the success transaction so that it rolls back when the file cannot be committed. */
+    private static final class FileNotCommitted extends RuntimeException {
+
+        FileNotCommitted(IOException cause) {
+            super(cause);
+        }
+
+        @Override
+        public synchronized IOException getCause() {
+            return (IOException) super.getCause();
+        }
+    }
+
+    public sealed interface FailOutcome {
     }
 
     /**
@@ -363,7 +393,7 @@ public class RecordingLifecycle {
                     .setParameter(4, httpStatus == null ? 0 : httpStatus)
                     .setParameter(5, RecordingRules.target(RunChange.FAIL).wire()).getResultList();
             if (failed.isEmpty()) {
-                return new Stale();
+                return new RunLost();
             }
             int attempt = ((Number) failed.get(0)).intValue();
             AfterFailure decision = RecordingRules.afterFailure(attempt, reason, retryAfter, policy);

@@ -3,6 +3,7 @@ package playback.worker;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
+import playback.lifecycle.RecordingLifecycle;
 import playback.model.CallLog;
 import playback.model.RecordingRun;
 import playback.queue.DownloadJob;
@@ -13,6 +14,8 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 /** Test data: a business with calls and completed recordings, and queued runs as the api creates them. */
 @ApplicationScoped
 public class TestRecordings {
@@ -21,10 +24,12 @@ public class TestRecordings {
 
     private final EntityManager db;
     private final JobQueue queue;
+    private final RecordingLifecycle lifecycle;
 
-    public TestRecordings(EntityManager db, JobQueue queue) {
+    public TestRecordings(EntityManager db, JobQueue queue, RecordingLifecycle lifecycle) {
         this.db = db;
         this.queue = queue;
+        this.lifecycle = lifecycle;
     }
 
     public record Recording(long businessId, String accountSid, String callSid, String recordingSid) {
@@ -70,19 +75,12 @@ public class TestRecordings {
         return job;
     }
 
+    /** Queues a run through the lifecycle, without pushing its job. */
     public DownloadJob insertRun(Recording recording) {
-        return QuarkusTransaction.requiringNew().call(() -> {
-            long runId = ((Number) db.createNativeQuery("""
-                            insert into recording_runs (business_id, call_sid, status, attempt)
-                            values (?1, ?2, 'queued', 1) returning id""")
-                    .setParameter(1, recording.businessId()).setParameter(2, recording.callSid())
-                    .getSingleResult()).longValue();
-            db.createNativeQuery("""
-                            update call_logs set recording_download_status = 'queued', recording_last_enqueue_at = now()
-                            where business_id = ?1 and call_sid = ?2""")
-                    .setParameter(1, recording.businessId()).setParameter(2, recording.callSid()).executeUpdate();
-            return new DownloadJob(runId, recording.businessId(), recording.callSid());
-        });
+        long runId = lifecycle.reserveRunId();
+        assertEquals(RecordingLifecycle.Enqueued.ENQUEUED, lifecycle.enqueue(runId, recording.businessId(),
+                recording.callSid()));
+        return new DownloadJob(runId, recording.businessId(), recording.callSid());
     }
 
     public void sql(String statement, Object... parameters) {

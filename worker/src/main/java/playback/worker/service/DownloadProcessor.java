@@ -119,13 +119,19 @@ public class DownloadProcessor {
                 if (control.nanosSinceProgress() > config.provider().readTimeout().toNanos()) {
                     control.stop(DownloadControl.StopReason.STALLED);
                 }
-                if (System.nanoTime() - lastRenewal[0] >= renewEveryNanos) {
+                if (control.stopped() == null && System.nanoTime() - lastRenewal[0] >= renewEveryNanos) {
                     lastRenewal[0] = System.nanoTime();
-                    if (!slots.renew(job.businessId(), holder) || lifecycle.renew(job.runId(), claim.fence(), lease) == RecordingLifecycle.Lease.LOST) {
-                        Log.warnf("lost the lease of run %d; stopping its download", job.runId());
-                        control.stop(DownloadControl.StopReason.LEASE_LOST);
-                    } else {
+                    RecordingLifecycle.Lease renewed = slots.renew(job.businessId(), holder)
+                            ? lifecycle.renew(job.runId(), claim.fence(), lease) : RecordingLifecycle.Lease.LOST;
+                    if (renewed == RecordingLifecycle.Lease.RENEWED) {
                         stream.touch(consumer, delivery.entryId());
+                    } else {
+                        if (renewed == RecordingLifecycle.Lease.SUPERSEDED) {
+                            Log.debugf("run %d was superseded by a new recording; stopping its download", job.runId());
+                        } else {
+                            Log.warnf("lost the lease of run %d; stopping its download", job.runId());
+                        }
+                        control.stop(DownloadControl.StopReason.LEASE_LOST);
                     }
                 }
             } catch (RuntimeException e) {
