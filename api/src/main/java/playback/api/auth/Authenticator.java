@@ -1,7 +1,6 @@
 package playback.api.auth;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import playback.api.rest.ApiException;
 
 /** Turns an Authorization header into a caller, or answers 401. */
 @ApplicationScoped
@@ -17,7 +16,7 @@ public class Authenticator {
 
     public Caller authenticate(String authorization) {
         if (authorization == null || !authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
-            throw ApiException.unauthorized("a bearer token is required");
+            throw new Unauthenticated("a bearer token is required");
         }
         return jwt.verify(authorization.substring(BEARER.length()).trim());
     }

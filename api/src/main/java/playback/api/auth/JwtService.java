@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import playback.api.config.ApiConfig;
-import playback.api.rest.ApiException;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -88,33 +87,33 @@ public class JwtService {
     private Caller verifySignature(String token) {
         String[] parts = token.split("\\.", -1);
         if (parts.length != 3) {
-            throw ApiException.unauthorized("malformed token");
+            throw new Unauthenticated("malformed token");
         }
         try {
             JsonNode header = json.readTree(B64URL.decode(parts[0]));
             if (!"RS256".equals(header.path("alg").asText())) {
-                throw ApiException.unauthorized("unsupported token algorithm");
+                throw new Unauthenticated("unsupported token algorithm");
             }
             Signature verifier = Signature.getInstance("SHA256withRSA");
             verifier.initVerify(publicKey);
             verifier.update((parts[0] + "." + parts[1]).getBytes(StandardCharsets.US_ASCII));
             if (!verifier.verify(B64URL.decode(parts[2]))) {
-                throw ApiException.unauthorized("bad token signature");
+                throw new Unauthenticated("bad token signature");
             }
             JsonNode claims = json.readTree(B64URL.decode(parts[1]));
             if (!claims.path("exp").canConvertToLong() || claims.path("exp").asLong() <= clock.instant().getEpochSecond()) {
-                throw ApiException.unauthorized("token expired");
+                throw new Unauthenticated("token expired");
             }
             if (!config.issuer().equals(claims.path("iss").asText())) {
-                throw ApiException.unauthorized("unexpected token issuer");
+                throw new Unauthenticated("unexpected token issuer");
             }
             JsonNode business = claims.path("business_id");
             if (!business.canConvertToLong()) {
-                throw ApiException.unauthorized("token carries no business_id");
+                throw new Unauthenticated("token carries no business_id");
             }
             return new Caller(claims.path("sub").asText(), business.asLong());
         } catch (IOException | IllegalArgumentException | GeneralSecurityException e) {
-            throw ApiException.unauthorized("malformed token");
+            throw new Unauthenticated("malformed token");
         }
     }
 

@@ -1,7 +1,6 @@
 package playback.api.rest;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -12,7 +11,6 @@ import playback.api.auth.JwtService;
 import org.jboss.resteasy.reactive.RestResponse;
 import playback.api.config.ApiConfig;
 import playback.api.service.DevService;
-import playback.model.Business;
 
 import java.time.Instant;
 import java.util.List;
@@ -40,10 +38,7 @@ public class DevResource {
     @Path("businesses")
     public List<BusinessView> businesses() {
         requireEnabled();
-        return QuarkusTransaction.requiringNew().call(() -> Business.<Business>listAll()).stream()
-                .sorted((a, b) -> Long.compare(a.id, b.id))
-                .map(b -> new BusinessView(b.id, b.name, b.accountSid))
-                .toList();
+        return dev.businesses().stream().map(b -> new BusinessView(b.id, b.name, b.accountSid)).toList();
     }
 
     @POST
@@ -59,8 +54,7 @@ public class DevResource {
         if (user.length() > MAX_USER_LENGTH) {
             throw ApiException.badRequest("invalid_body", "user must be at most " + MAX_USER_LENGTH + " characters");
         }
-        boolean known = QuarkusTransaction.requiringNew().call(() -> Business.findById(request.businessId()) != null);
-        if (!known) {
+        if (!dev.businessExists(request.businessId())) {
             throw ApiException.notFound("unknown_business", "no business with this id");
         }
         JwtService.IssuedToken token = jwt.issue(user, request.businessId());

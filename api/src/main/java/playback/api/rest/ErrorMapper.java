@@ -8,6 +8,7 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import org.jboss.resteasy.reactive.RestResponse;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+import playback.api.auth.Unauthenticated;
 
 import java.net.ConnectException;
 import java.nio.channels.ClosedChannelException;
@@ -37,6 +38,11 @@ public class ErrorMapper {
             response.header(HttpHeaders.RETRY_AFTER, Math.max(1, e.retryAfter().toSeconds()));
         }
         return response.build();
+    }
+
+    @ServerExceptionMapper
+    public Response unauthenticated(Unauthenticated e, UriInfo uri) {
+        return apiError(ApiException.unauthorized(e.getMessage()), uri);
     }
 
     @ServerExceptionMapper

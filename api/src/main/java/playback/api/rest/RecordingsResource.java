@@ -142,34 +142,38 @@ public class RecordingsResource {
         if (!Sids.isCallSid(request.callSid) || multipart) {
             return Optional.empty();
         }
-        long businessId;
-        if (request.token != null) {
-            Optional<Long> claimed = signer.claimedBusiness(request.token);
-            if (claimed.isEmpty()) {
-                return Optional.empty();
-            }
-            businessId = claimed.get();
-        } else {
-            businessId = authenticator.authenticate(request.authorization).businessId();
+        Optional<Long> businessId = request.token != null ? signer.claimedBusiness(request.token)
+                : Optional.of(authenticator.authenticate(request.authorization).businessId());
+        if (businessId.isEmpty()) {
+            return Optional.empty();
         }
-        Optional<RecordingCache.Ready> ready = cache.ready(businessId, request.callSid);
+        Optional<RecordingCache.Ready> ready = cache.ready(businessId.get(), request.callSid);
         if (ready.isPresent()) {
-            if (request.token != null
-                    && !signer.isValid(request.token, businessId, request.callSid, ready.get().recordingSid())) {
-                return Optional.empty();
-            }
-            return Optional.of(FileResponses.respond(ready.get().file(), fileRequest(request, head, attachment)));
+            return tokenFits(request, businessId.get(), ready.get().recordingSid())
+                    ? Optional.of(FileResponses.respond(ready.get().file(), fileRequest(request, head, attachment)))
+                    : Optional.empty();
         }
         if (request.token != null) {
             return Optional.empty();
         }
-        return cache.pending(businessId, request.callSid)
+        return cache.pending(businessId.get(), request.callSid)
                 .map(pending -> statusAnswer(202, pending.status(), pending.retryAfter()));
     }
 
     private RestResponse<Object> answer(StreamRequest request, boolean head, boolean attachment) {
-        CallLog call = request.token != null ? callForToken(request.callSid, request.token)
-                : playableCall(request.callSid, authenticator.authenticate(request.authorization).businessId());
+        requireCallSid(request.callSid);
+        CallLog call;
+        if (request.token != null) {
+            // A signed stream URL: the token alone authorises, for its one recording, until it expires.
+            ApiException refused = ApiException.forbidden("invalid_stream_token", "the stream URL is invalid or expired");
+            long businessId = signer.claimedBusiness(request.token).orElseThrow(() -> refused);
+            call = recordings.findCall(businessId, request.callSid).orElseThrow(() -> refused);
+            if (!tokenFits(request, businessId, call.recordingSid) || !call.hasPlayableRecording()) {
+                throw refused;
+            }
+        } else {
+            call = playableCall(request.callSid, authenticator.authenticate(request.authorization).businessId());
+        }
         StreamDecision decision = recordings.stream(call, request.explicit);
         if (decision instanceof StreamDecision.Serve serve) {
             return FileResponses.respond(serve.recording(), fileRequest(request, head, attachment));
@@ -181,6 +185,11 @@ public class RecordingsResource {
             return statusAnswer(503, backingOff.status(), backingOff.retryAfter());
         }
         return statusAnswer(410, ((StreamDecision.Gone) decision).status(), null);
+    }
+
+    /** A request without a token is authorised by its bearer; one with a token only for the recording it names. */
+    private boolean tokenFits(StreamRequest request, long businessId, String recordingSid) {
+        return request.token == null || signer.isValid(request.token, businessId, request.callSid, recordingSid);
     }
 
     private static FileResponses.Request fileRequest(StreamRequest request, boolean head, boolean attachment) {
@@ -195,18 +204,6 @@ public class RecordingsResource {
             response.header(HttpHeaders.RETRY_AFTER, Math.max(1, retryAfter.toSeconds()));
         }
         return response.build();
-    }
-
-    /** A signed stream URL: the token alone authorises, for its one recording, until it expires. */
-    private CallLog callForToken(String callSid, String token) {
-        requireCallSid(callSid);
-        ApiException refused = ApiException.forbidden("invalid_stream_token", "the stream URL is invalid or expired");
-        long businessId = signer.claimedBusiness(token).orElseThrow(() -> refused);
-        CallLog call = recordings.findCall(businessId, callSid).orElseThrow(() -> refused);
-        if (!signer.isValid(token, businessId, callSid, call.recordingSid) || !call.hasPlayableRecording()) {
-            throw refused;
-        }
-        return call;
     }
 
     private CallLog playableCall(String callSid, long businessId) {

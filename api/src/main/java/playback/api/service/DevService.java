@@ -1,11 +1,13 @@
 package playback.api.service;
 
 import io.quarkus.logging.Log;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.redis.datasource.keys.KeyScanArgs;
 import jakarta.enterprise.context.ApplicationScoped;
 import playback.api.config.ApiConfig;
 import playback.lifecycle.RecordingLifecycle;
+import playback.model.Business;
 import playback.queue.RedisKeys;
 import playback.storage.RecordingStorage;
 
@@ -39,6 +41,15 @@ public class DevService {
         this.redis = redis;
         this.storage = storage;
         this.config = config;
+    }
+
+    /** Every business, oldest first: the demo's sign-in list. */
+    public List<Business> businesses() {
+        return QuarkusTransaction.requiringNew().call(() -> Business.<Business>list("order by id"));
+    }
+
+    public boolean businessExists(long businessId) {
+        return QuarkusTransaction.requiringNew().call(() -> Business.findById(businessId) != null);
     }
 
     public void reset() {
