@@ -125,7 +125,7 @@ class FailureHandlingTest {
                 .withHeader("Content-Length", "200000").withBody(Tenants.mp3(5_000)));
     }
 
-    /** Also acceptance 5: 503 with Retry-After inside the window, a new enqueue after it. */
+    /** Bad media is retried, never served nor stored; once failed, a Play inside the backoff window gets 503 with Retry-After. */
     private void assertInvalidMediaNeverServed(ResponseDefinitionBuilder badAnswer) throws Exception {
         Tenants.Call call = tenants.callWithRecording(tenants.business());
         SystemUnderTest.provider().stubFor(get(urlPathEqualTo(call.providerPath())).willReturn(badAnswer));
