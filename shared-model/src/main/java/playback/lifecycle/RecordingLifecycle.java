@@ -5,8 +5,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.Query;
 import jakarta.persistence.Tuple;
-import org.hibernate.query.TypedParameterValue;
-import org.hibernate.type.StandardBasicTypes;
 import playback.lifecycle.RecordingRules.AfterFailure;
 import playback.lifecycle.RecordingRules.GiveUp;
 import playback.lifecycle.RecordingRules.RecordingChange;
@@ -27,6 +25,10 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
+
+import static playback.model.SqlParameters.decimal;
+import static playback.model.SqlParameters.integer;
+import static playback.model.SqlParameters.text;
 
 /**
  * The one writer of a recording's state: the recording columns of {@code call_logs} and the
@@ -405,8 +407,7 @@ public class RecordingLifecycle {
                                 where business_id = ?1 and call_sid = ?2""")
                         .setParameter(1, job.businessId()).setParameter(2, job.callSid()).setParameter(3, reason.code())
                         .setParameter(4, RecordingRules.target(RecordingChange.GIVE_UP).wire())
-                        .setParameter(5, new TypedParameterValue<>(StandardBasicTypes.DOUBLE,
-                                giveUp.refuseFor().map(RecordingLifecycle::seconds).orElse(null)))
+                        .setParameter(5, decimal(giveUp.refuseFor().map(RecordingLifecycle::seconds).orElse(null)))
                         .executeUpdate();
                 return new RecordingFailed();
             }
@@ -555,14 +556,6 @@ public class RecordingLifecycle {
 
     private static double seconds(Duration duration) {
         return duration.toMillis() / 1000.0;
-    }
-
-    private static TypedParameterValue<Integer> integer(Integer value) {
-        return new TypedParameterValue<>(StandardBasicTypes.INTEGER, value);
-    }
-
-    private static TypedParameterValue<String> text(String value) {
-        return new TypedParameterValue<>(StandardBasicTypes.STRING, value);
     }
 
     @SuppressWarnings("unchecked")

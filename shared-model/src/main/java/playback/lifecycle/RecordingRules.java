@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.EnumSet;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * The recording state machine's decisions, as pure functions: no database, no Redis, no clock of
@@ -101,34 +102,32 @@ public final class RecordingRules {
 
     /** The statuses a run change may start from: the guard of the statement that applies it. */
     public static Set<RunStatus> from(RunChange change) {
-        EnumSet<RunStatus> from = EnumSet.noneOf(RunStatus.class);
-        for (RunStatus status : RunStatus.values()) {
-            if (next(status, change).isPresent()) {
-                from.add(status);
-            }
-        }
-        return from;
+        return sources(RunStatus.class, status -> next(status, change));
     }
 
     /** The statuses a recording change may start from. */
     public static Set<DownloadStatus> from(RecordingChange change) {
-        EnumSet<DownloadStatus> from = EnumSet.noneOf(DownloadStatus.class);
-        for (DownloadStatus status : DownloadStatus.values()) {
-            if (next(status, change).isPresent()) {
-                from.add(status);
-            }
-        }
-        return from;
+        return sources(DownloadStatus.class, status -> next(status, change));
     }
 
     /** The target of a change that can happen: for the statements that apply it. */
     public static RunStatus target(RunChange change) {
-        return from(change).stream().map(status -> next(status, change).orElseThrow()).findFirst().orElseThrow();
+        return next(from(change).iterator().next(), change).orElseThrow();
     }
 
     /** The target of a recording change that can happen. */
     public static DownloadStatus target(RecordingChange change) {
-        return from(change).stream().map(status -> next(status, change).orElseThrow()).findFirst().orElseThrow();
+        return next(from(change).iterator().next(), change).orElseThrow();
+    }
+
+    private static <S extends Enum<S>> Set<S> sources(Class<S> type, Function<S, Optional<S>> next) {
+        EnumSet<S> from = EnumSet.noneOf(type);
+        for (S status : type.getEnumConstants()) {
+            if (next.apply(status).isPresent()) {
+                from.add(status);
+            }
+        }
+        return from;
     }
 
     /** What a Play (or a status check) of a playable recording gets. */

@@ -19,6 +19,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -51,42 +53,37 @@ class RecordingRulesTest {
 
     @Test
     void everyRecordingStatusAndChange() {
-        List<String[]> rows = table(RECORDING_TABLE);
-        assertEquals(List.of(RecordingChange.values()).stream().map(Enum::name).toList(),
-                Arrays.asList(rows.get(0)).subList(1, rows.get(0).length), "one column per change");
-        assertEquals(DownloadStatus.values().length, rows.size() - 1, "one row per status");
-        List<String> mismatches = new ArrayList<>();
-        for (String[] row : rows.subList(1, rows.size())) {
-            DownloadStatus from = DownloadStatus.fromWire(row[0]);
-            for (RecordingChange change : RecordingChange.values()) {
-                String expected = row[change.ordinal() + 1];
-                String actual = RecordingRules.next(from, change).map(DownloadStatus::wire).orElse("-");
-                if (!expected.equals(actual)) {
-                    mismatches.add(from.wire() + " + " + change + ": expected " + expected + ", was " + actual);
-                }
-            }
-        }
-        assertEquals(List.of(), mismatches);
+        assertEquals(List.of(), mismatches(RECORDING_TABLE, DownloadStatus.values(), RecordingChange.values(),
+                DownloadStatus::wire, RecordingRules::next));
     }
 
     @Test
     void everyRunStatusAndChange() {
-        List<String[]> rows = table(RUN_TABLE);
-        assertEquals(List.of(RunChange.values()).stream().map(Enum::name).toList(),
+        assertEquals(List.of(), mismatches(RUN_TABLE, RunStatus.values(), RunChange.values(), RunStatus::wire,
+                RecordingRules::next));
+    }
+
+    /** The pairs where the rules differ from the table; the table must name every status and change. */
+    private static <S, C extends Enum<C>> List<String> mismatches(String text, S[] statuses, C[] changes,
+                                                                  Function<S, String> wire,
+                                                                  BiFunction<S, C, Optional<S>> next) {
+        List<String[]> rows = table(text);
+        assertEquals(Arrays.stream(changes).map(Enum::name).toList(),
                 Arrays.asList(rows.get(0)).subList(1, rows.get(0).length), "one column per change");
-        assertEquals(RunStatus.values().length, rows.size() - 1, "one row per status");
+        assertEquals(Arrays.stream(statuses).map(wire).toList(),
+                rows.subList(1, rows.size()).stream().map(row -> row[0]).toList(), "one row per status");
         List<String> mismatches = new ArrayList<>();
-        for (String[] row : rows.subList(1, rows.size())) {
-            RunStatus from = RunStatus.fromWire(row[0]);
-            for (RunChange change : RunChange.values()) {
+        for (int i = 0; i < statuses.length; i++) {
+            String[] row = rows.get(i + 1);
+            for (C change : changes) {
                 String expected = row[change.ordinal() + 1];
-                String actual = RecordingRules.next(from, change).map(RunStatus::wire).orElse("-");
+                String actual = next.apply(statuses[i], change).map(wire).orElse("-");
                 if (!expected.equals(actual)) {
-                    mismatches.add(from.wire() + " + " + change + ": expected " + expected + ", was " + actual);
+                    mismatches.add(row[0] + " + " + change + ": expected " + expected + ", was " + actual);
                 }
             }
         }
-        assertEquals(List.of(), mismatches);
+        return mismatches;
     }
 
     @Test

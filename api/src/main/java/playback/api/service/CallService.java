@@ -3,8 +3,6 @@ package playback.api.service;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
-import org.hibernate.query.TypedParameterValue;
-import org.hibernate.type.StandardBasicTypes;
 import playback.model.Business;
 import playback.model.CallLog;
 import playback.model.CallTime;
@@ -15,6 +13,9 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
+
+import static playback.model.SqlParameters.integer;
+import static playback.model.SqlParameters.text;
 
 /** Recent calls of a business, and calls and recordings as the provider reports them. */
 @ApplicationScoped
@@ -74,15 +75,6 @@ public class CallService {
      */
     public void recordRecording(long businessId, RecordingLifecycle.ReportedRecording report) {
         lifecycle.recordingReported(businessId, report);
-    }
-
-    /** A nullable integer parameter, typed so PostgreSQL knows what a null is. */
-    private static TypedParameterValue<Integer> integer(Integer value) {
-        return new TypedParameterValue<>(StandardBasicTypes.INTEGER, value);
-    }
-
-    private static TypedParameterValue<String> text(String value) {
-        return new TypedParameterValue<>(StandardBasicTypes.STRING, value);
     }
 
     public record Page(List<CallLog> items, Optional<Cursor> next) {
