@@ -13,7 +13,10 @@ import jakarta.persistence.Table;
 import java.time.Instant;
 import java.util.Optional;
 
-/** A call, its recording, and the recording's download state. */
+/**
+ * A call, its recording, and the recording's download state. The recording columns are written only by
+ * {@link playback.lifecycle.RecordingLifecycle}; the entity is for reading.
+ */
 @Entity
 @Table(name = "call_logs")
 public class CallLog extends PanacheEntityBase {

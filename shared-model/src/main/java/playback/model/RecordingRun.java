@@ -12,8 +12,8 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * One download attempt. Written with SQL compare-and-set statements (see the services); the entity is
- * for reading.
+ * One download attempt. Written only by {@link playback.lifecycle.RecordingLifecycle}, with
+ * compare-and-set statements; the entity is for reading.
  */
 @Entity
 @Table(name = "recording_runs")
