@@ -70,7 +70,8 @@ public final class TwilioWebhooks {
         }
     }
 
-    String sign(String url, Map<String, String> form) {
+    /** The X-Twilio-Signature of a form posted to the URL: HMAC-SHA1 of the URL and the sorted pairs, Base64. */
+    public String sign(String url, Map<String, String> form) {
         StringBuilder data = new StringBuilder(url);
         new TreeMap<>(form).forEach((key, value) -> data.append(key).append(value));
         try {
