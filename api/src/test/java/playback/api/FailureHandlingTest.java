@@ -37,7 +37,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Transient failures are retried with backoff, a 404 is final, a 429 is honoured,
  * bad media is never stored or served, and the failure window answers 503 until it passes.
- * (Test backoff: 1 s, 1 s, 1 s, 3 s: five attempts, then a 3 s window.)
+ * (Test backoff, from shared-model's test-jar: 1 s, 1 s, 1 s, 3 s: five attempts, then a 3 s window.)
  */
 @QuarkusTest
 class FailureHandlingTest {

@@ -3,6 +3,7 @@ package playback.api;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.ConfigProvider;
 import playback.devstack.Settings;
 import playback.devstack.Stack;
@@ -16,8 +17,8 @@ import java.util.Map;
 /**
  * Everything around the api under test: WireMock standing in for the provider, and the real worker,
  * started from its packaged jar by devstack's {@link Stack} as a separate process against the same
- * PostgreSQL, Redis and storage (read from the test configuration; {@link TestDatabase} has created the
- * database by then). It logs to target/worker-process.log.
+ * PostgreSQL, Redis and storage, with the same retry timing (all read from the test configuration;
+ * {@link TestDatabase} has created the database by then). It logs to target/worker-process.log.
  */
 public class SystemUnderTest implements QuarkusTestResourceLifecycleManager {
 
@@ -36,9 +37,10 @@ public class SystemUnderTest implements QuarkusTestResourceLifecycleManager {
     public Map<String, String> start() {
         provider = new WireMockServer(WireMockConfiguration.options().dynamicPort().containerThreads(64));
         provider.start();
+        Config config = ConfigProvider.getConfig();
         // The repository root is the api module's parent. No settings: only the overrides below shape the worker.
         stack = new Stack(new Settings(Map.of()), Path.of(".."), Path.of("target"), STORAGE, TestDatabase.jdbcUrl(),
-                TestDatabase.user(), ConfigProvider.getConfig().getValue("quarkus.redis.hosts", String.class));
+                TestDatabase.user(), config.getValue("quarkus.redis.hosts", String.class));
         try {
             Files.createDirectories(STORAGE);
             stack.worker("worker-process", Stack.freePort(), provider.baseUrl(), Map.of(
@@ -48,7 +50,7 @@ public class SystemUnderTest implements QuarkusTestResourceLifecycleManager {
                     "PLAYBACK_PROVIDER_ACCOUNT_SID", PROVIDER_ACCOUNT_SID,
                     "PLAYBACK_PROVIDER_AUTH_TOKEN", PROVIDER_AUTH_TOKEN,
                     "PLAYBACK_PROVIDER_NOT_FOUND_RECHECK", "200ms",
-                    "PLAYBACK_RETRY_BACKOFF", "1s,1s,1s,3s",
+                    "PLAYBACK_RETRY_BACKOFF", config.getValue("playback.retry.backoff", String.class),
                     "PLAYBACK_SLOTS_LEASE", "5s"));
         } catch (IOException e) {
             throw new IllegalStateException("cannot start the worker process", e);
