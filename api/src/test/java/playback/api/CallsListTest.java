@@ -4,6 +4,8 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
+import playback.devstack.Fixtures;
+import playback.devstack.Fixtures.Business;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -25,10 +27,10 @@ class CallsListTest {
 
     @Test
     void pagesNewestFirstWithoutGapsOrRepeats() {
-        Tenants.Business business = tenants.business();
+        Business business = tenants.business();
         List<String> created = new ArrayList<>();
         for (int minute = 0; minute < 7; minute++) {
-            String callSid = Tenants.sid("CA");
+            String callSid = Fixtures.sid("CA");
             Map<String, String> form = Tenants.callStatus(business, callSid);
             form.put("Timestamp", String.format("Fri, 20 Nov 2026 10:%02d:00 +0000", minute * 5));
             form.remove("CallDuration");
@@ -57,7 +59,7 @@ class CallsListTest {
 
     @Test
     void badParametersAre400() {
-        Tenants.Business business = tenants.business();
+        Business business = tenants.business();
         for (String limit : new String[]{"0", "201", "-1", "ten"}) {
             given().auth().oauth2(business.token()).queryParam("limit", limit).get("/api/calls")
                     .then().statusCode(400).body("error", equalTo("invalid_limit"));
@@ -65,13 +67,13 @@ class CallsListTest {
         given().auth().oauth2(business.token()).queryParam("cursor", "!!!").get("/api/calls")
                 .then().statusCode(400).body("error", equalTo("invalid_cursor"));
         given().auth().oauth2(business.token()).queryParam("wait", "31")
-                .get("/api/recordings/" + Tenants.sid("CA") + "/status")
+                .get("/api/recordings/" + Fixtures.sid("CA") + "/status")
                 .then().statusCode(400).body("error", equalTo("invalid_wait"));
     }
 
     @Test
     void emptyBusinessHasNoNextCursor() {
-        Tenants.Business business = tenants.business();
+        Business business = tenants.business();
         Response page = given().auth().oauth2(business.token()).get("/api/calls");
         page.then().statusCode(200).body("items", hasSize(0));
         assertNull(page.path("next_cursor"));

@@ -4,6 +4,8 @@ import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
+import playback.devstack.Fixtures.Business;
+import playback.devstack.Fixtures.Call;
 import playback.model.DownloadStatus;
 import playback.queue.RedisKeys;
 
@@ -33,15 +35,15 @@ class DevResetTest {
 
     @Test
     void resetMakesEveryRecordingMissingAndRemovesWhatDownloadsLeft() {
-        Tenants.Business business = tenants.business();
-        Tenants.Call ready = tenants.callWithRecording(business);
-        Tenants.Call pending = tenants.callWithRecording(business);
+        Business business = tenants.business();
+        Call ready = tenants.callWithRecording(business);
+        Call pending = tenants.callWithRecording(business);
         SystemUnderTest.provider().stubFor(get(urlPathEqualTo(ready.providerPath()))
                 .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "audio/mpeg").withBody(Tenants.mp3(4_000))));
         SystemUnderTest.provider().stubFor(get(urlPathEqualTo(pending.providerPath()))
                 .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "audio/mpeg")
                         .withBody(Tenants.mp3(4_000)).withFixedDelay(10_000)));
-        for (Tenants.Call call : new Tenants.Call[]{ready, pending}) {
+        for (Call call : new Call[]{ready, pending}) {
             given().auth().oauth2(business.token()).get("/api/recordings/" + call.callSid() + "/stream?explicit_user_action=true")
                     .then().statusCode(202);
         }
@@ -51,7 +53,7 @@ class DevResetTest {
 
         given().post("/api/dev/reset").then().statusCode(204);
 
-        for (Tenants.Call call : new Tenants.Call[]{ready, pending}) {
+        for (Call call : new Call[]{ready, pending}) {
             given().auth().oauth2(business.token()).get("/api/recordings/" + call.callSid() + "/status")
                     .then().statusCode(200).body("status", equalTo("missing")).body("fail_count", equalTo(0));
             assertEquals(0, tenants.runs(call).size());
@@ -65,7 +67,7 @@ class DevResetTest {
 
     @Test
     void businessesAreListed() {
-        Tenants.Business business = tenants.business();
+        Business business = tenants.business();
         given().get("/api/dev/businesses").then().statusCode(200)
                 .body("find { it.id == " + business.id() + " }.account_sid", equalTo(business.accountSid()));
     }

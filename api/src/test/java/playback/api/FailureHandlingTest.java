@@ -6,6 +6,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
+import playback.devstack.Fixtures.Call;
 import playback.model.CallLog;
 import playback.model.DownloadStatus;
 import playback.model.RecordingRun;
@@ -36,7 +37,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Transient failures are retried with backoff, a 404 is final, a 429 is honoured,
  * bad media is never stored or served, and the failure window answers 503 until it passes.
- * (Test backoff: 1 s, 1 s, 1 s, 3 s: five attempts, then a 3 s window.)
+ * (Test backoff, from shared-model's test-jar: 1 s, 1 s, 1 s, 3 s: five attempts, then a 3 s window.)
  */
 @QuarkusTest
 class FailureHandlingTest {
@@ -46,7 +47,7 @@ class FailureHandlingTest {
 
     @Test
     void twoServerErrorsThenSuccessEndsReadyWithTheAttemptsInRuns() {
-        Tenants.Call call = tenants.callWithRecording(tenants.business());
+        Call call = tenants.callWithRecording(tenants.business());
         String scenario = "flaky-" + call.recordingSid();
         SystemUnderTest.provider().stubFor(get(urlPathEqualTo(call.providerPath())).inScenario(scenario)
                 .whenScenarioStateIs(STARTED).willReturn(aResponse().withStatus(500)).willSetStateTo("second"));
@@ -69,7 +70,7 @@ class FailureHandlingTest {
 
     @Test
     void notFoundIsTerminalAndTheStreamAnswers410() {
-        Tenants.Call call = tenants.callWithRecording(tenants.business());
+        Call call = tenants.callWithRecording(tenants.business());
         SystemUnderTest.provider().stubFor(get(urlPathEqualTo(call.providerPath())).willReturn(aResponse().withStatus(404)));
 
         play(call).then().statusCode(202);
@@ -84,7 +85,7 @@ class FailureHandlingTest {
 
     @Test
     void rateLimitIsHonouredBeforeTheNextAttempt() {
-        Tenants.Call call = tenants.callWithRecording(tenants.business());
+        Call call = tenants.callWithRecording(tenants.business());
         String scenario = "limited-" + call.recordingSid();
         SystemUnderTest.provider().stubFor(get(urlPathEqualTo(call.providerPath())).inScenario(scenario)
                 .whenScenarioStateIs(STARTED).willReturn(aResponse().withStatus(429).withHeader("Retry-After", "7"))
@@ -127,7 +128,7 @@ class FailureHandlingTest {
 
     /** Bad media is retried, never served nor stored; once failed, a Play inside the backoff window gets 503 with Retry-After. */
     private void assertInvalidMediaNeverServed(ResponseDefinitionBuilder badAnswer) throws Exception {
-        Tenants.Call call = tenants.callWithRecording(tenants.business());
+        Call call = tenants.callWithRecording(tenants.business());
         SystemUnderTest.provider().stubFor(get(urlPathEqualTo(call.providerPath())).willReturn(badAnswer));
 
         play(call).then().statusCode(202);
@@ -158,7 +159,7 @@ class FailureHandlingTest {
         assertEquals(1, runs.get(5).attempt, "a new cycle of attempts begins");
     }
 
-    private static boolean storedFiles(Tenants.Call call) throws Exception {
+    private static boolean storedFiles(Call call) throws Exception {
         Path dir = SystemUnderTest.STORAGE.resolve(Long.toString(call.business().id()));
         if (!Files.isDirectory(dir)) {
             return false;
@@ -172,16 +173,16 @@ class FailureHandlingTest {
         return aResponse().withStatus(200).withHeader("Content-Type", "audio/mpeg").withBody(Tenants.mp3(32_000));
     }
 
-    private static Response play(Tenants.Call call) {
+    private static Response play(Call call) {
         return given().auth().oauth2(call.business().token())
                 .get("/api/recordings/" + call.callSid() + "/stream?explicit_user_action=true");
     }
 
-    private static Response status(Tenants.Call call) {
+    private static Response status(Call call) {
         return given().auth().oauth2(call.business().token()).get("/api/recordings/" + call.callSid() + "/status");
     }
 
-    private void awaitStatus(Tenants.Call call, DownloadStatus expected, int seconds) {
+    private void awaitStatus(Call call, DownloadStatus expected, int seconds) {
         await().atMost(Duration.ofSeconds(seconds)).pollInterval(Duration.ofMillis(200))
                 .until(() -> tenants.call(call).downloadStatus == expected);
     }

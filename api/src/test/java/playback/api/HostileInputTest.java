@@ -9,6 +9,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import playback.devstack.Fixtures;
+import playback.devstack.Fixtures.Business;
+import playback.devstack.Fixtures.Call;
 import playback.model.CallLog;
 
 import java.net.URI;
@@ -74,13 +77,13 @@ class HostileInputTest {
     Tenants tenants;
 
     /** What a case has to work with: a fresh business and the SIDs of a call that does not exist yet. */
-    record Context(Tenants.Business business, String callSid, String recordingSid) {
+    record Context(Business business, String callSid, String recordingSid) {
         Map<String, String> callStatus() {
             return Tenants.callStatus(business, callSid);
         }
 
         Map<String, String> recordingStatus() {
-            return Tenants.recordingStatus(business, new Tenants.Call(business, callSid, recordingSid));
+            return Tenants.recordingStatus(business, new Call(business, callSid, recordingSid));
         }
     }
 
@@ -177,7 +180,7 @@ class HostileInputTest {
                 Map.of("Content-Type", "application/x-www-form-urlencoded"), form(c.callStatus())), 403, "invalid_signature"));
         cases.add(refusedWebhook("a signature of other parameters", c -> tampered(c.callStatus()), 403, "invalid_signature"));
         cases.add(refusedWebhook("an account no business has", c -> signed("call-status",
-                with(c.callStatus(), "AccountSid", Tenants.sid("AC"))), 404, "unknown_account"));
+                with(c.callStatus(), "AccountSid", Fixtures.sid("AC"))), 404, "unknown_account"));
         cases.add(refusedWebhook("a CallSid that is not a SID", c -> signed("call-status",
                 with(c.callStatus(), "CallSid", "CA' or 1=1 --")), 400, "invalid_sid"));
         cases.add(refusedWebhook("CallDuration past an integer", c -> signed("call-status",
@@ -259,7 +262,7 @@ class HostileInputTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void answersAsTheContractSays(Case hostile) throws Exception {
-        Context context = new Context(tenants.business(), Tenants.sid("CA"), Tenants.sid("RE"));
+        Context context = new Context(tenants.business(), Fixtures.sid("CA"), Fixtures.sid("RE"));
         Request request = hostile.request().apply(context);
         int warningsBefore = warnings();
 
@@ -384,7 +387,7 @@ class HostileInputTest {
         return HTTP.send(builder.build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    private List<CallLog> callsOf(Tenants.Business business) {
+    private List<CallLog> callsOf(Business business) {
         return QuarkusTransaction.requiringNew().call(() -> CallLog.<CallLog>list("businessId", business.id()));
     }
 

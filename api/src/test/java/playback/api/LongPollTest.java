@@ -6,6 +6,7 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 import playback.api.rest.RecordingsResource;
 import playback.api.service.RecordingWaiters;
+import playback.devstack.Fixtures.Call;
 
 import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
@@ -49,7 +50,7 @@ class LongPollTest {
      */
     @Test
     void answersSoonAfterTheWorkerCommitsReady() {
-        Tenants.Call call = tenants.callWithRecording(tenants.business());
+        Call call = tenants.callWithRecording(tenants.business());
         stub(call, 1500);
         play(call);
 
@@ -66,7 +67,7 @@ class LongPollTest {
 
     @Test
     void answersAtOnceWhenSettledAndAfterTheWaitOtherwise() {
-        Tenants.Call call = tenants.callWithRecording(tenants.business());
+        Call call = tenants.callWithRecording(tenants.business());
         SystemUnderTest.provider().stubFor(get(urlPathEqualTo(call.providerPath())).willReturn(aResponse().withStatus(404)));
 
         long started = System.nanoTime();
@@ -86,7 +87,7 @@ class LongPollTest {
 
     @Test
     void aClientThatGoesAwayStopsTheWait() throws Exception {
-        Tenants.Call call = tenants.callWithRecording(tenants.business());
+        Call call = tenants.callWithRecording(tenants.business());
         int before = waiters.count();
         List<Socket> clients = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
@@ -108,7 +109,7 @@ class LongPollTest {
 
     @Test
     void aThousandWaitersHoldNeitherThreadsNorConnections() throws Exception {
-        Tenants.Call call = tenants.callWithRecording(tenants.business());
+        Call call = tenants.callWithRecording(tenants.business());
         stub(call, 25_000);
         play(call);
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
@@ -148,13 +149,13 @@ class LongPollTest {
                 .toList();
     }
 
-    private static void stub(Tenants.Call call, int delayMillis) {
+    private static void stub(Call call, int delayMillis) {
         SystemUnderTest.provider().stubFor(get(urlPathEqualTo(call.providerPath()))
                 .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "audio/mpeg")
                         .withBody(Tenants.mp3(20_000)).withFixedDelay(delayMillis)));
     }
 
-    private static void play(Tenants.Call call) {
+    private static void play(Call call) {
         given().auth().oauth2(call.business().token())
                 .get("/api/recordings/" + call.callSid() + "/stream?explicit_user_action=true").then().statusCode(202);
     }

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import playback.devstack.Fixtures.Call;
 import playback.model.DownloadStatus;
 
 import java.io.IOException;
@@ -44,7 +45,7 @@ class RangeConformanceTest {
     @Inject
     Tenants tenants;
 
-    private Tenants.Call call;
+    private Call call;
     private byte[] audio;
     private String etag;
     private String lastModified;

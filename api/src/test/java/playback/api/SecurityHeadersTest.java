@@ -4,6 +4,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
+import playback.devstack.Fixtures.Business;
 
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -26,7 +27,7 @@ class SecurityHeadersTest {
 
     @Test
     void jsonAnswersAndErrorsSayNosniff() {
-        Tenants.Business business = tenants.business();
+        Business business = tenants.business();
         assertNosniff(given().auth().oauth2(business.token()).get("/api/calls"), 200);
         assertNosniff(given().get("/api/calls"), 401);
         assertNosniff(given().auth().oauth2(business.token()).get("/api/recordings/nope/status"), 400);

@@ -7,6 +7,8 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 import playback.api.service.RecordingService;
 import playback.api.service.StreamDecision;
+import playback.devstack.Fixtures.Business;
+import playback.devstack.Fixtures.Call;
 import playback.model.CallLog;
 import playback.model.DownloadStatus;
 import playback.queue.RedisKeys;
@@ -54,8 +56,8 @@ class StreamDedupTest {
 
     @Test
     void twoHundredConcurrentPlaysFetchOnce() {
-        Tenants.Business business = tenants.business();
-        Tenants.Call call = tenants.callWithRecording(business);
+        Business business = tenants.business();
+        Call call = tenants.callWithRecording(business);
         stubRecording(call, 500);
 
         List<Integer> statuses = playConcurrently(call, CONCURRENT);
@@ -68,8 +70,8 @@ class StreamDedupTest {
 
     @Test
     void databaseAloneAllowsOneActiveRunWhenTheDedupKeyIsGone() {
-        Tenants.Business business = tenants.business();
-        Tenants.Call call = tenants.callWithRecording(business);
+        Business business = tenants.business();
+        Call call = tenants.callWithRecording(business);
         stubRecording(call, 4000);
 
         for (int wave = 0; wave < 10; wave++) {
@@ -88,8 +90,8 @@ class StreamDedupTest {
 
     @Test
     void aPlayActingOnAStaleReadDoesNotDownloadAReadyRecordingAgain() {
-        Tenants.Business business = tenants.business();
-        Tenants.Call call = tenants.callWithRecording(business);
+        Business business = tenants.business();
+        Call call = tenants.callWithRecording(business);
         stubRecording(call, 0);
         playConcurrently(call, 1);
         awaitReady(call);
@@ -106,13 +108,13 @@ class StreamDedupTest {
         SystemUnderTest.provider().verify(1, getRequestedFor(urlPathEqualTo(call.providerPath())));
     }
 
-    private void stubRecording(Tenants.Call call, int delayMillis) {
+    private void stubRecording(Call call, int delayMillis) {
         SystemUnderTest.provider().stubFor(get(urlPathEqualTo(call.providerPath()))
                 .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "audio/mpeg")
                         .withBody(Tenants.mp3(64_000)).withFixedDelay(delayMillis)));
     }
 
-    private List<Integer> playConcurrently(Tenants.Call call, int count) {
+    private List<Integer> playConcurrently(Call call, int count) {
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:8181/api/recordings/"
                         + call.callSid() + "/stream?explicit_user_action=true"))
                 .header("Authorization", "Bearer " + call.business().token())
@@ -124,7 +126,7 @@ class StreamDedupTest {
         return answers.stream().map(CompletableFuture::join).map(HttpResponse::statusCode).toList();
     }
 
-    private void awaitReady(Tenants.Call call) {
+    private void awaitReady(Call call) {
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
                 .until(() -> tenants.call(call).downloadStatus == DownloadStatus.READY);
     }

@@ -5,6 +5,7 @@ import io.restassured.response.Response;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import playback.devstack.Fixtures.Call;
 import playback.model.DownloadStatus;
 
 import java.time.Duration;
@@ -28,7 +29,7 @@ class StreamServingTest {
     @Inject
     Tenants tenants;
 
-    private Tenants.Call call;
+    private Call call;
     private byte[] audio;
 
     @BeforeEach

@@ -5,6 +5,8 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
+import playback.devstack.Fixtures.Business;
+import playback.devstack.Fixtures.Call;
 import playback.model.DownloadStatus;
 import playback.queue.RedisKeys;
 
@@ -43,9 +45,9 @@ class TenantIsolationTest {
 
     @Test
     void anotherTenantsCallIsNotFoundOnEveryEndpoint() {
-        Tenants.Business a = tenants.business();
-        Tenants.Business b = tenants.business();
-        Tenants.Call callOfB = tenants.callWithRecording(b);
+        Business a = tenants.business();
+        Business b = tenants.business();
+        Call callOfB = tenants.callWithRecording(b);
 
         for (String endpoint : RECORDING_ENDPOINTS) {
             given().auth().oauth2(a.token()).get("/api/recordings/" + callOfB.callSid() + endpoint)
@@ -57,8 +59,8 @@ class TenantIsolationTest {
 
     @Test
     void missingOrExpiredOrForgedTokenIs401() throws Exception {
-        Tenants.Business business = tenants.business();
-        Tenants.Call call = tenants.callWithRecording(business);
+        Business business = tenants.business();
+        Call call = tenants.callWithRecording(business);
         String expired = sign("{\"iss\":\"playback\",\"sub\":\"alice\",\"business_id\":" + business.id()
                 + ",\"exp\":" + (Instant.now().getEpochSecond() - 60) + "}");
         String wrongIssuer = sign("{\"iss\":\"someone-else\",\"sub\":\"alice\",\"business_id\":" + business.id()
@@ -80,7 +82,7 @@ class TenantIsolationTest {
 
     @Test
     void malformedSidIs400() {
-        Tenants.Business business = tenants.business();
+        Business business = tenants.business();
         for (String sid : new String[]{"CA123", "RE0123456789abcdef0123456789abcdef", "CA0123456789abcdef0123456789abcdeg",
                 "CA0123456789abcdef0123456789abcdef0"}) {
             for (String endpoint : RECORDING_ENDPOINTS) {
@@ -92,9 +94,9 @@ class TenantIsolationTest {
 
     @Test
     void streamUrlIsBoundToItsRecordingAndExpires() {
-        Tenants.Business business = tenants.business();
-        Tenants.Call call = tenants.callWithRecording(business);
-        Tenants.Call other = tenants.callWithRecording(business);
+        Business business = tenants.business();
+        Call call = tenants.callWithRecording(business);
+        Call other = tenants.callWithRecording(business);
         SystemUnderTest.provider().stubFor(get(urlPathEqualTo(call.providerPath()))
                 .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "audio/mpeg").withBody(Tenants.mp3(8_000))));
         given().auth().oauth2(business.token()).get("/api/recordings/" + call.callSid() + "/stream?explicit_user_action=true")
@@ -121,8 +123,8 @@ class TenantIsolationTest {
 
     @Test
     void listingAndStatusNeverEnqueue() {
-        Tenants.Business business = tenants.business();
-        Tenants.Call call = tenants.callWithRecording(business);
+        Business business = tenants.business();
+        Call call = tenants.callWithRecording(business);
         long streamLength = redis.stream(String.class).xlen(RedisKeys.JOB_STREAM);
         long delayed = redis.sortedSet(String.class).zcard(RedisKeys.DELAYED_JOBS);
 

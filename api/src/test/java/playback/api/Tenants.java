@@ -4,23 +4,25 @@ import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.restassured.http.ContentType;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
+import playback.devstack.Fixtures;
+import playback.devstack.Fixtures.Business;
+import playback.devstack.Fixtures.Call;
+import playback.devstack.TwilioWebhooks;
 import playback.model.CallLog;
 import playback.model.RecordingRun;
 
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
-import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
-import java.util.Base64;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 import static io.restassured.RestAssured.given;
 
-/** Test data through the real front door: businesses, then calls and recordings by signed webhooks. */
+/**
+ * Test data through the real front door: businesses, then calls and recordings by signed webhooks. The
+ * {@link Business} and {@link Call} are devstack's {@code Fixtures}', the ones the end-to-end checks and
+ * the benchmarks use.
+ */
 @ApplicationScoped
 public class Tenants {
 
@@ -33,23 +35,8 @@ public class Tenants {
         this.db = db;
     }
 
-    public record Business(long id, String accountSid, String token) {
-    }
-
-    public record Call(Business business, String callSid, String recordingSid) {
-        public String providerPath() {
-            return "/2010-04-01/Accounts/" + business.accountSid() + "/Recordings/" + recordingSid + ".mp3";
-        }
-    }
-
-    public static String sid(String prefix) {
-        byte[] bytes = new byte[16];
-        RANDOM.nextBytes(bytes);
-        return prefix + HexFormat.of().formatHex(bytes);
-    }
-
     public Business business() {
-        String accountSid = sid("AC");
+        String accountSid = Fixtures.sid("AC");
         long id = QuarkusTransaction.requiringNew().call(() -> ((Number) db.createNativeQuery(
                         "insert into businesses (name, account_sid) values (?1, ?2) returning id")
                 .setParameter(1, "Business " + accountSid.substring(2, 8)).setParameter(2, accountSid)
@@ -61,7 +48,7 @@ public class Tenants {
 
     /** A completed call with a completed recording, as the provider reports them. */
     public Call callWithRecording(Business business) {
-        Call call = new Call(business, sid("CA"), sid("RE"));
+        Call call = new Call(business, Fixtures.sid("CA"), Fixtures.sid("RE"));
         webhook("call-status", callStatus(business, call.callSid())).then().statusCode(204);
         webhook("recording-status", recordingStatus(business, call)).then().statusCode(204);
         return call;
@@ -100,17 +87,9 @@ public class Tenants {
                 .post(path);
     }
 
-    /** Twilio's algorithm, written independently of the api's. */
+    /** The signature the provider sends with a form posted to the URL, keyed with the test token. */
     public static String signature(String url, Map<String, String> form) {
-        StringBuilder data = new StringBuilder(url);
-        new TreeMap<>(form).forEach((key, value) -> data.append(key).append(value));
-        try {
-            Mac mac = Mac.getInstance("HmacSHA1");
-            mac.init(new SecretKeySpec(SystemUnderTest.PROVIDER_AUTH_TOKEN.getBytes(StandardCharsets.UTF_8), "HmacSHA1"));
-            return Base64.getEncoder().encodeToString(mac.doFinal(data.toString().getBytes(StandardCharsets.UTF_8)));
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        return TwilioWebhooks.signature(SystemUnderTest.PROVIDER_AUTH_TOKEN, url, form);
     }
 
     public CallLog call(Call call) {

@@ -4,6 +4,9 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
+import playback.devstack.Fixtures;
+import playback.devstack.Fixtures.Business;
+import playback.devstack.Fixtures.Call;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -22,8 +25,8 @@ class WebhooksTest {
 
     @Test
     void wrongSignatureIs403AndStoresNothing() {
-        Tenants.Business business = tenants.business();
-        Map<String, String> form = Tenants.callStatus(business, Tenants.sid("CA"));
+        Business business = tenants.business();
+        Map<String, String> form = Tenants.callStatus(business, Fixtures.sid("CA"));
 
         given().contentType(ContentType.URLENC).formParams(form).header("X-Twilio-Signature", "bm90LXRoZS1zaWduYXR1cmU=")
                 .post("/api/webhooks/twilio/call-status").then().statusCode(403).body("error", equalTo("invalid_signature"));
@@ -40,8 +43,8 @@ class WebhooksTest {
 
     @Test
     void replayedWebhooksMakeOneCall() {
-        Tenants.Business business = tenants.business();
-        Tenants.Call call = new Tenants.Call(business, Tenants.sid("CA"), Tenants.sid("RE"));
+        Business business = tenants.business();
+        Call call = new Call(business, Fixtures.sid("CA"), Fixtures.sid("RE"));
 
         for (int i = 0; i < 3; i++) {
             tenants.webhook("call-status", Tenants.callStatus(business, call.callSid())).then().statusCode(204);
@@ -62,8 +65,8 @@ class WebhooksTest {
 
     @Test
     void recordingNotYetCompletedIsNotPlayable() {
-        Tenants.Business business = tenants.business();
-        Tenants.Call call = new Tenants.Call(business, Tenants.sid("CA"), Tenants.sid("RE"));
+        Business business = tenants.business();
+        Call call = new Call(business, Fixtures.sid("CA"), Fixtures.sid("RE"));
         Map<String, String> inProgress = Tenants.recordingStatus(business, call);
         inProgress.put("RecordingStatus", "in-progress");
 
@@ -76,14 +79,14 @@ class WebhooksTest {
 
     @Test
     void unknownAccountIs404AndBadSidIs400() {
-        Tenants.Business unknown = new Tenants.Business(0, Tenants.sid("AC"), null);
-        tenants.webhook("call-status", Tenants.callStatus(unknown, Tenants.sid("CA")))
+        Business unknown = new Business(0, Fixtures.sid("AC"), null);
+        tenants.webhook("call-status", Tenants.callStatus(unknown, Fixtures.sid("CA")))
                 .then().statusCode(404).body("error", equalTo("unknown_account"));
 
-        Tenants.Business business = tenants.business();
+        Business business = tenants.business();
         tenants.webhook("call-status", Tenants.callStatus(business, "CA-not-a-sid"))
                 .then().statusCode(400).body("error", equalTo("invalid_sid"));
-        Map<String, String> badDuration = Tenants.callStatus(business, Tenants.sid("CA"));
+        Map<String, String> badDuration = Tenants.callStatus(business, Fixtures.sid("CA"));
         badDuration.put("CallDuration", "-4");
         tenants.webhook("call-status", badDuration).then().statusCode(400).body("error", equalTo("invalid_parameter"));
     }

@@ -2,15 +2,14 @@ package playback.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import playback.devstack.DemoData;
+import playback.devstack.Fixtures;
+import playback.devstack.Fixtures.Call;
 import playback.devstack.ManagedProcess;
 import playback.devstack.Stack;
-import playback.devstack.TwilioWebhooks;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -19,147 +18,84 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
-import java.util.HexFormat;
-import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
 import java.util.stream.Stream;
 
 /**
  * The setup every benchmark shares: a fresh database {@value #DATABASE} and Redis database
- * {@value #REDIS_DB} on the machine's own servers, then the provider simulator, one api and one worker on
- * free loopback ports. Everything it started is stopped by {@link #close()}, which a shutdown hook also
- * calls (Ctrl-C, failures).
+ * {@value #REDIS_DB} on the machine's own servers, then devstack's {@link Stack} with the provider
+ * simulator, one api and one worker on free loopback ports, started from the jars bench/run.sh copied.
+ * Data is made with devstack's {@link Fixtures}; what is left here is the benchmarks' own client: the
+ * explicit Play and the status of a recording. {@link #close()} stops everything the stack started, as
+ * its shutdown hook does on Ctrl-C.
  */
-public final class BenchStack implements AutoCloseable {
+final class BenchStack implements AutoCloseable {
 
     static final String DATABASE = "playback_bench";
     static final int REDIS_DB = 4;
-    static final String PG_HOST = "127.0.0.1";
-    static final int PG_PORT = 5432;
-    static final int REDIS_PORT = 6379;
+    private static final String POSTGRES = "jdbc:postgresql://127.0.0.1:5432/";
+    private static final int REDIS_PORT = 6379;
 
     /** Copies of the jars bench/run.sh takes right after building, safe from a concurrent rebuild. */
     static final String SNAPSHOT = "bench/target/snapshot";
-    private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
 
-    static final ObjectMapper JSON = new ObjectMapper();
-    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final ObjectMapper JSON = new ObjectMapper();
 
-    record Business(long id, String accountSid, String token) {
-    }
-
-    record Call(Business business, String callSid, String recordingSid) {
-    }
-
-    private final List<ManagedProcess> services = new ArrayList<>();
-    private final List<Process> helpers = new ArrayList<>();
-    private final Thread shutdownHook = new Thread(this::close, "bench-shutdown");
-    private boolean closed;
-
-    final Path root;
     final Path work;
+    final Stack stack;
+    final ManagedProcess api;
+    final String apiUrl;
+    final String simulatorUrl;
+    final Fixtures fixtures;
     final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .executor(Executors.newCachedThreadPool(daemonThreads())).connectTimeout(Duration.ofSeconds(5)).build();
-    String simulatorUrl;
-    String apiUrl;
-    ManagedProcess api;
-    ManagedProcess worker;
-    Path storage;
 
-    private BenchStack(Path root, Path work) {
-        this.root = root;
+    private BenchStack(Path work, Stack stack, ManagedProcess api, String simulatorUrl) {
         this.work = work;
+        this.stack = stack;
+        this.api = api;
+        this.apiUrl = api.url();
+        this.simulatorUrl = simulatorUrl;
+        this.fixtures = new Fixtures(stack, apiUrl, simulatorUrl);
     }
 
     /** Recreates the database, flushes the Redis database, starts simulator, api and worker. */
     static BenchStack start(String name) throws Exception {
         Path root = repositoryRoot();
-        BenchStack bench = new BenchStack(root, root.resolve("bench/target/bench-run/" + name));
-        Runtime.getRuntime().addShutdownHook(bench.shutdownHook);
-        try {
-            bench.startProcesses();
-            return bench;
-        } catch (Exception | Error e) {
-            bench.close();
-            throw e;
-        }
-    }
-
-    private void startProcesses() throws Exception {
+        Path work = root.resolve("bench/target/bench-run/" + name);
         deleteRecursively(work);
         Files.createDirectories(work);
         printMachineLoad();
         recreateDatabase();
         flushRedisDatabase();
         Path jars = Files.isDirectory(root.resolve(SNAPSHOT)) ? root.resolve(SNAPSHOT) : root;
-        storage = work.resolve("recordings");
-        int simPort = freePort();
-        simulatorUrl = "http://127.0.0.1:" + simPort;
-        start("simulator", jars.resolve("simulator/target/simulator.jar"), "-Xmx256m", Map.of(
-                "SIM_PORT", Integer.toString(simPort),
-                "SIM_STORAGE_PORT", Integer.toString(freePort()),
-                "SIM_ACCOUNT_SID", Stack.PROVIDER_ACCOUNT_SID,
-                "SIM_AUTH_TOKEN", Stack.PROVIDER_AUTH_TOKEN), simulatorUrl + "/sim/health", "");
-        int apiPort = freePort();
-        apiUrl = "http://127.0.0.1:" + apiPort;
-        Map<String, String> apiEnv = common(apiPort);
-        apiEnv.put("PLAYBACK_DEV_AUTH_ENABLED", "true");
-        apiEnv.put("PLAYBACK_DEV_SIMULATOR_URL", simulatorUrl);
-        apiEnv.put("PLAYBACK_JWT_PUBLIC_KEY_LOCATION", jars.resolve("api/src/main/resources/dev-keys/publicKey.pem").toString());
-        apiEnv.put("PLAYBACK_JWT_PRIVATE_KEY_LOCATION", jars.resolve("api/src/main/resources/dev-keys/privateKey.pem").toString());
-        apiEnv.put("PLAYBACK_STREAM_URL_SECRET", "bench-stream-url-secret");
-        api = start("api", jars.resolve("api/target/quarkus-app/quarkus-run.jar"), "-Xmx512m", apiEnv,
-                apiUrl + "/q/health/ready", System.getenv().getOrDefault("BENCH_API_JAVA_OPTS", ""));
-        int workerPort = freePort();
-        Map<String, String> workerEnv = common(workerPort);
-        workerEnv.put("PLAYBACK_PROVIDER_BASE_URL", simulatorUrl);
-        workerEnv.put("PLAYBACK_PROVIDER_ACCOUNT_SID", Stack.PROVIDER_ACCOUNT_SID);
-        worker = start("worker", jars.resolve("worker/target/quarkus-app/quarkus-run.jar"), "-Xmx384m", workerEnv,
-                "http://127.0.0.1:" + workerPort + "/q/health/ready", "");
-        System.out.printf("stack: simulator %s, api %s (pid %d), worker pid %d; jars from %s; logs in %s%n",
-                simulatorUrl, apiUrl, api.pid(), worker.pid(), jars, work.resolve("logs"));
+        Stack stack = new Stack(jars, work.resolve("logs"), work.resolve("recordings"), POSTGRES + DATABASE, "postgres",
+                "redis://127.0.0.1:" + REDIS_PORT + "/" + REDIS_DB);
+        try {
+            String simulatorUrl = stack.simulator("simulator", Stack.freePort(), Stack.freePort()).url();
+            ManagedProcess api = stack.api("api", Stack.freePort(), simulatorUrl, apiDiagnostics());
+            ManagedProcess worker = stack.worker("worker", Stack.freePort(), simulatorUrl, Map.of());
+            System.out.printf("stack: simulator %s, api %s (pid %d), worker pid %d; jars from %s; logs in %s%n",
+                    simulatorUrl, api.url(), api.pid(), worker.pid(), jars, work.resolve("logs"));
+            return new BenchStack(work, stack, api, simulatorUrl);
+        } catch (Exception | Error e) {
+            stack.close();
+            throw e;
+        }
     }
 
-    /**
-     * Like devstack's {@link Stack}, with the same settings and heap sizes, but the process is owned by
-     * this stack before it is waited on, so that one which never becomes healthy is stopped too.
-     * extraJvmArgs: for diagnostics only (BENCH_API_JAVA_OPTS, e.g. -XX:NativeMemoryTracking=summary).
-     */
-    private ManagedProcess start(String name, Path jar, String heap, Map<String, String> env, String healthUrl,
-                                 String extraJvmArgs) throws IOException {
-        List<String> jvmArgs = new ArrayList<>(List.of(heap));
-        if (!extraJvmArgs.isBlank()) {
-            jvmArgs.addAll(List.of(extraJvmArgs.trim().split("\\s+")));
-        }
-        ManagedProcess process = ManagedProcess.startJar(name, jar, jvmArgs, env,
-                work.resolve("logs/" + name + ".log"), healthUrl);
-        synchronized (this) {
-            services.add(process);
-        }
-        return process.awaitHealthy(START_TIMEOUT);
-    }
-
-    private Map<String, String> common(int port) {
-        Map<String, String> env = new HashMap<>();
-        env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
-        env.put("QUARKUS_DATASOURCE_JDBC_URL", "jdbc:postgresql://" + PG_HOST + ":" + PG_PORT + "/" + DATABASE);
-        env.put("QUARKUS_DATASOURCE_USERNAME", "postgres");
-        env.put("QUARKUS_REDIS_HOSTS", "redis://127.0.0.1:" + REDIS_PORT + "/" + REDIS_DB);
-        env.put("PLAYBACK_STORAGE_DIR", storage.toString());
-        env.put("PLAYBACK_PROVIDER_AUTH_TOKEN", Stack.PROVIDER_AUTH_TOKEN);
-        return env;
+    /** For diagnostics only: BENCH_API_JAVA_OPTS (e.g. -XX:NativeMemoryTracking=summary) reaches the api's JVM. */
+    private static Map<String, String> apiDiagnostics() {
+        String options = System.getenv().getOrDefault("BENCH_API_JAVA_OPTS", "");
+        return options.isBlank() ? Map.of() : Map.of("JAVA_TOOL_OPTIONS", options.trim());
     }
 
     /** Other work on the machine skews every figure: say how busy it was in the second before the start. */
@@ -190,71 +126,9 @@ public final class BenchStack implements AutoCloseable {
         return new long[]{total, Long.parseLong(fields[4]) + Long.parseLong(fields[5])};
     }
 
-    /** A helper process (nginx, wrk) to stop with the stack if it is still running then. */
-    synchronized Process adopt(Process process) {
-        helpers.add(process);
-        return process;
-    }
-
     @Override
-    public synchronized void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        for (Process helper : helpers) {
-            if (helper.isAlive()) {
-                helper.destroy();
-                try {
-                    if (!helper.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) {
-                        helper.destroyForcibly();
-                    }
-                } catch (InterruptedException e) {
-                    helper.destroyForcibly();
-                    Thread.currentThread().interrupt();
-                }
-            }
-        }
-        for (int i = services.size() - 1; i >= 0; i--) {
-            services.get(i).stop(Duration.ofSeconds(15));
-        }
-        services.clear();
-        if (Thread.currentThread() != shutdownHook) {
-            try {
-                Runtime.getRuntime().removeShutdownHook(shutdownHook);
-            } catch (IllegalStateException ignored) {
-                // already shutting down
-            }
-        }
-    }
-
-    // ------------------------------------------------------------------ data
-
-    /** A business (tenant) inserted over JDBC, with a dev token from the api. */
-    Business business(String name) throws Exception {
-        String accountSid = sid("AC");
-        long id;
-        try (Connection db = connect(DATABASE)) {
-            id = DemoData.upsertBusiness(db, name, accountSid);
-        }
-        HttpResponse<String> token = post(apiUrl + "/api/dev/token", "{\"business_id\":" + id + ",\"user\":\"bench\"}");
-        return new Business(id, accountSid, JSON.readTree(token.body()).path("token").asText());
-    }
-
-    /** A completed call with a recording, scripted at the simulator, sent through signed webhooks. */
-    Call call(Business business, String script) throws Exception {
-        Call call = new Call(business, sid("CA"), sid("RE"));
-        script(call.recordingSid(), script);
-        new TwilioWebhooks(apiUrl, Stack.PROVIDER_AUTH_TOKEN)
-                .completedCall(business.accountSid(), call.callSid(), call.recordingSid(), 65, 60);
-        return call;
-    }
-
-    void script(String recordingSid, String script) {
-        HttpResponse<String> answer = post(simulatorUrl + "/sim/recordings/" + recordingSid, script);
-        if (answer.statusCode() != 204) {
-            throw new IllegalStateException("simulator refused script " + script + ": " + answer.body());
-        }
+    public void close() {
+        stack.close();
     }
 
     // ------------------------------------------------------------------ the api
@@ -273,7 +147,15 @@ public final class BenchStack implements AutoCloseable {
     /** The status JSON; with waitSeconds &gt; 0 a long-poll. */
     JsonNode status(Call call, int waitSeconds) throws IOException {
         String url = apiUrl + "/api/recordings/" + call.callSid() + "/status" + (waitSeconds > 0 ? "?wait=" + waitSeconds : "");
-        HttpResponse<String> answer = get(url, call.business().token(), Duration.ofSeconds(waitSeconds + 15L));
+        HttpRequest request = HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + call.business().token())
+                .timeout(Duration.ofSeconds(waitSeconds + 15L)).build();
+        HttpResponse<String> answer;
+        try {
+            answer = http.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+        }
         if (answer.statusCode() != 200) {
             throw new IOException("status of " + call.callSid() + " answered " + answer.statusCode() + ": " + answer.body());
         }
@@ -303,48 +185,20 @@ public final class BenchStack implements AutoCloseable {
 
     /** Where the api stores a recording: {@code <storage>/<businessId>/<callSid>.mp3}. */
     Path storedFile(Call call) {
-        return storage.resolve(call.business().id() + "/" + call.callSid() + ".mp3");
+        return stack.storage().resolve(call.business().id() + "/" + call.callSid() + ".mp3");
     }
 
-    // ------------------------------------------------------------------ the simulator
+    // ------------------------------------------------------------------ the machine's servers
 
-    JsonNode simulatorStats() throws IOException {
-        return JSON.readTree(get(simulatorUrl + "/sim/stats", null, Duration.ofSeconds(10)).body());
-    }
-
-    int providerFetches(Call call) throws IOException {
-        return simulatorStats().path("fetches").path(call.recordingSid()).asInt(0);
-    }
-
-    // ------------------------------------------------------------------ PostgreSQL
-
-    int count(String sql, Object... parameters) throws SQLException {
-        try (Connection db = connect(DATABASE); PreparedStatement query = db.prepareStatement(sql)) {
-            for (int i = 0; i < parameters.length; i++) {
-                query.setObject(i + 1, parameters[i]);
-            }
-            try (ResultSet row = query.executeQuery()) {
-                row.next();
-                return row.getInt(1);
-            }
-        }
-    }
-
-    static Connection connect(String database) throws SQLException {
+    private static void recreateDatabase() throws SQLException {
         Properties properties = new Properties();
         properties.setProperty("user", "postgres");
         properties.setProperty("connectTimeout", "5");
-        return DriverManager.getConnection("jdbc:postgresql://" + PG_HOST + ":" + PG_PORT + "/" + database, properties);
-    }
-
-    private static void recreateDatabase() throws SQLException {
-        try (Connection db = connect("postgres")) {
+        try (Connection db = DriverManager.getConnection(POSTGRES + "postgres", properties)) {
             db.createStatement().execute("drop database if exists " + DATABASE + " with (force)");
             db.createStatement().execute("create database " + DATABASE);
         }
     }
-
-    // ------------------------------------------------------------------ Redis
 
     /** SELECT n + FLUSHDB over a plain socket (RESP), so that nothing but a JDK is needed. */
     private static void flushRedisDatabase() throws IOException {
@@ -370,49 +224,9 @@ public final class BenchStack implements AutoCloseable {
         }
     }
 
-    // ------------------------------------------------------------------ HTTP
-
-    HttpResponse<String> get(String url, String token, Duration timeout) throws IOException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(timeout);
-        if (token != null) {
-            request.header("Authorization", "Bearer " + token);
-        }
-        try {
-            return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException(e);
-        }
-    }
-
-    HttpResponse<String> post(String url, String json) {
-        try {
-            return http.send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
-                            .timeout(Duration.ofSeconds(15)).POST(HttpRequest.BodyPublishers.ofString(json)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new IllegalStateException("POST " + url + ": " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
     // ------------------------------------------------------------------ small things
 
-    static String sid(String prefix) {
-        byte[] bytes = new byte[16];
-        RANDOM.nextBytes(bytes);
-        return prefix + HexFormat.of().formatHex(bytes);
-    }
-
-    static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
-
-    static java.util.concurrent.ThreadFactory daemonThreads() {
+    static ThreadFactory daemonThreads() {
         return runnable -> {
             Thread thread = new Thread(runnable);
             thread.setDaemon(true);
@@ -432,7 +246,7 @@ public final class BenchStack implements AutoCloseable {
         throw new IllegalStateException("run from the repository root (bench/run.sh does): " + here);
     }
 
-    static void deleteRecursively(Path path) throws IOException {
+    private static void deleteRecursively(Path path) throws IOException {
         if (!Files.exists(path)) {
             return;
         }

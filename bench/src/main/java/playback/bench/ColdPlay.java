@@ -1,9 +1,9 @@
 package playback.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import playback.bench.BenchStack.Business;
-import playback.bench.BenchStack.Call;
-import playback.devstack.Stack;
+import playback.devstack.Fixtures;
+import playback.devstack.Fixtures.Business;
+import playback.devstack.Fixtures.Call;
 
 import java.io.InputStream;
 import java.net.URI;
@@ -47,7 +47,7 @@ public final class ColdPlay {
     }
 
     static void run(BenchStack bench) throws Exception {
-        Business business = bench.business("Cold play bench");
+        Business business = bench.fixtures.business("Cold play bench");
 
         double delivery = providerDeliveryMillis(bench, business);
         System.out.printf("provider delivery of %s, measured directly (median of %d after 2 warm-up): %.1f ms%n",
@@ -56,11 +56,11 @@ public final class ColdPlay {
         boolean[] longPollHonoured = {true};
         int[] earlyWakeUps = {0};
         for (int i = 0; i < WARM_UP_PLAYS; i++) {
-            playOnce(bench, bench.call(business, SCRIPT), longPollHonoured, earlyWakeUps);
+            playOnce(bench, bench.fixtures.call(business, SCRIPT), longPollHonoured, earlyWakeUps);
         }
         List<Play> plays = new ArrayList<>();
         for (int i = 0; i < RECORDINGS; i++) {
-            plays.add(playOnce(bench, bench.call(business, SCRIPT), longPollHonoured, earlyWakeUps));
+            plays.add(playOnce(bench, bench.fixtures.call(business, SCRIPT), longPollHonoured, earlyWakeUps));
         }
 
         List<Double> overhead = plays.stream().map(p -> p.total() - delivery).toList();
@@ -145,14 +145,14 @@ public final class ColdPlay {
         }
         long ready = System.nanoTime();
         long readyWallMillis = System.currentTimeMillis();
-        double[] run = runTimes(call);
+        double[] run = runTimes(bench, call);
         return new Play((ready - sent) / 1e6, (answered - sent) / 1e6, run[1] - run[0], run[2] - run[1],
                 readyWallMillis - run[2]);
     }
 
     /** created_at, started_at, finished_at of the recording's run, as epoch milliseconds. */
-    private static double[] runTimes(Call call) throws Exception {
-        try (Connection db = BenchStack.connect(BenchStack.DATABASE);
+    private static double[] runTimes(BenchStack bench, Call call) throws Exception {
+        try (Connection db = bench.stack.connect();
              PreparedStatement query = db.prepareStatement("""
                      select extract(epoch from created_at) * 1000, extract(epoch from started_at) * 1000,
                             extract(epoch from finished_at) * 1000
@@ -177,13 +177,12 @@ public final class ColdPlay {
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(5)).build();
         String basic = "Basic " + Base64.getEncoder().encodeToString(
-                (Stack.PROVIDER_ACCOUNT_SID + ":" + Stack.PROVIDER_AUTH_TOKEN).getBytes(StandardCharsets.UTF_8));
+                (bench.stack.providerAccountSid() + ":" + bench.stack.providerAuthToken()).getBytes(StandardCharsets.UTF_8));
         List<Double> times = new ArrayList<>();
         for (int i = 0; i < 2 + DIRECT_FETCHES; i++) {
-            String recordingSid = BenchStack.sid("RE");
-            bench.script(recordingSid, SCRIPT);
-            URI api = URI.create(bench.simulatorUrl + "/2010-04-01/Accounts/" + business.accountSid() + "/Recordings/"
-                    + recordingSid + ".mp3");
+            Call direct = new Call(business, Fixtures.sid("CA"), Fixtures.sid("RE"));
+            bench.fixtures.script(direct.recordingSid(), SCRIPT);
+            URI api = URI.create(bench.simulatorUrl + direct.providerPath());
             long started = System.nanoTime();
             HttpResponse<Void> redirect = client.send(HttpRequest.newBuilder(api).header("Authorization", basic)
                     .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.discarding());

@@ -1,7 +1,7 @@
 package playback.bench;
 
-import playback.bench.BenchStack.Business;
-import playback.bench.BenchStack.Call;
+import playback.devstack.Fixtures.Business;
+import playback.devstack.Fixtures.Call;
 
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -42,14 +42,14 @@ public final class Dedup {
     }
 
     static void run(BenchStack bench) throws Exception {
-        Business business = bench.business("Dedup bench");
+        Business business = bench.fixtures.business("Dedup bench");
         List<Round> warmUps = new ArrayList<>();
         for (int i = 0; i < WARM_UP_ROUNDS; i++) {
-            warmUps.add(round(bench, bench.call(business, SCRIPT)));
+            warmUps.add(round(bench, bench.fixtures.call(business, SCRIPT)));
         }
         List<Round> measured = new ArrayList<>();
         for (int i = 0; i < MEASURED_ROUNDS; i++) {
-            measured.add(round(bench, bench.call(business, SCRIPT)));
+            measured.add(round(bench, bench.fixtures.call(business, SCRIPT)));
         }
         Round median = measured.stream().sorted(java.util.Comparator.comparingDouble(Round::allAnsweredMillis))
                 .toList().get(MEASURED_ROUNDS / 2);
@@ -60,7 +60,7 @@ public final class Dedup {
         // Context, not judged: the same burst where the api does almost nothing, and where the
         // recording is already queued (the cheap path: JWT, one read of the call, cooldown, 202).
         Burst health = burst(URI.create(bench.apiUrl + "/q/health/live"), null);
-        Call queued = bench.call(business, "{\"latency_ms\":20000,\"size_bytes\":100000}");
+        Call queued = bench.fixtures.call(business, "{\"latency_ms\":20000,\"size_bytes\":100000}");
         bench.play(queued);
         Burst cooldown = burst(playUri(bench, queued), business.token());
 
@@ -110,10 +110,10 @@ public final class Dedup {
     private static Round round(BenchStack bench, Call call) throws Exception {
         Burst burst = burst(playUri(bench, call), call.business().token());
         awaitReady(bench, call);
-        int runs = bench.count("select count(*) from recording_runs where business_id = ? and call_sid = ?",
+        int runs = bench.fixtures.count("select count(*) from recording_runs where business_id = ? and call_sid = ?",
                 call.business().id(), call.callSid());
         return new Round(burst.allAnsweredMillis(), burst.p50Millis(), burst.p99Millis(), burst.statuses(),
-                bench.providerFetches(call), runs);
+                bench.fixtures.providerFetches(call), runs);
     }
 
     record Burst(double allAnsweredMillis, double p50Millis, double p99Millis, Map<Integer, Integer> statuses) {

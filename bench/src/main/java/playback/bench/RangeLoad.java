@@ -152,7 +152,7 @@ final class RangeLoad {
 
     private static String runWrk(BenchStack bench, List<String> command, Duration duration)
             throws IOException, InterruptedException {
-        Process process = bench.adopt(new ProcessBuilder(command).redirectErrorStream(true).start());
+        Process process = bench.stack.adopt(new ProcessBuilder(command).redirectErrorStream(true).start());
         byte[] out = process.getInputStream().readAllBytes();
         if (!process.waitFor(duration.toSeconds() + 30, TimeUnit.SECONDS)) {
             process.destroyForcibly();

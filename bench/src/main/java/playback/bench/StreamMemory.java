@@ -1,7 +1,7 @@
 package playback.bench;
 
-import playback.bench.BenchStack.Business;
-import playback.bench.BenchStack.Call;
+import playback.devstack.Fixtures.Business;
+import playback.devstack.Fixtures.Call;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -45,8 +45,8 @@ public final class StreamMemory {
     }
 
     static void run(BenchStack bench) throws Exception {
-        Business business = bench.business("Memory bench");
-        Call call = bench.call(business, "{\"size_bytes\":" + SIZE + "}");
+        Business business = bench.fixtures.business("Memory bench");
+        Call call = bench.fixtures.call(business, "{\"size_bytes\":" + SIZE + "}");
         String streamUrl = bench.playAndAwaitReady(call, Duration.ofSeconds(120)).path("stream_url").asText();
         if (Files.size(bench.storedFile(call)) != SIZE) {
             throw new IllegalStateException("stored file is not " + SIZE + " bytes");

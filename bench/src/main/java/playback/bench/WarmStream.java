@@ -1,7 +1,8 @@
 package playback.bench;
 
-import playback.bench.BenchStack.Business;
-import playback.bench.BenchStack.Call;
+import playback.devstack.Fixtures.Business;
+import playback.devstack.Fixtures.Call;
+import playback.devstack.Stack;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -41,15 +42,15 @@ public final class WarmStream {
     }
 
     static void run(BenchStack bench) throws Exception {
-        Business business = bench.business("Warm stream bench");
-        Call call = bench.call(business, "{\"size_bytes\":" + SIZE + "}");
+        Business business = bench.fixtures.business("Warm stream bench");
+        Call call = bench.fixtures.call(business, "{\"size_bytes\":" + SIZE + "}");
         String streamUrl = bench.playAndAwaitReady(call, Duration.ofSeconds(60)).path("stream_url").asText();
         Path file = bench.storedFile(call);
         if (Files.size(file) != SIZE) {
             throw new IllegalStateException(file + " has " + Files.size(file) + " bytes, not " + SIZE);
         }
         URI ours = URI.create(bench.apiUrl + streamUrl);
-        int nginxPort = startNginx(bench, bench.storage);
+        int nginxPort = startNginx(bench, bench.stack.storage());
         URI nginx = URI.create("http://127.0.0.1:" + nginxPort + "/" + business.id() + "/" + call.callSid() + ".mp3");
         checkSameBytes(bench, ours, nginx);
         System.out.printf("file %s (%d bytes); nginx worker_processes %s (%d cores), sendfile on, access_log off%n",
@@ -113,7 +114,7 @@ public final class WarmStream {
     static int startNginx(BenchStack bench, Path root) throws IOException, InterruptedException {
         Path prefix = bench.work.resolve("nginx");
         Files.createDirectories(prefix.resolve("logs"));
-        int port = BenchStack.freePort();
+        int port = Stack.freePort();
         boolean asRoot = "root".equals(System.getProperty("user.name"));
         String config = """
                 %s
@@ -145,7 +146,7 @@ public final class WarmStream {
                 prefix, prefix, port, root.toAbsolutePath());
         Path conf = prefix.resolve("nginx.conf");
         Files.writeString(conf, config, StandardCharsets.UTF_8);
-        Process nginx = bench.adopt(new ProcessBuilder("nginx", "-c", conf.toString(), "-p", prefix + "/",
+        Process nginx = bench.stack.adopt(new ProcessBuilder("nginx", "-c", conf.toString(), "-p", prefix + "/",
                 "-e", prefix.resolve("logs/error.log").toString())
                 .redirectErrorStream(true).redirectOutput(prefix.resolve("logs/stdout.log").toFile()).start());
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();

@@ -95,12 +95,6 @@ public final class BackingServices implements AutoCloseable {
         return redisUrl;
     }
 
-    public Connection connect() throws SQLException {
-        Properties properties = new Properties();
-        properties.setProperty("user", dbUser);
-        return DriverManager.getConnection(jdbcUrl, properties);
-    }
-
     @Override
     public void close() {
         if (embeddedRedis != null) {

@@ -47,15 +47,13 @@ public final class DevRun {
             started.add(services);
             Stack stack = new Stack(settings, root, data.resolve("logs"), data.resolve("recordings"),
                     services.jdbcUrl(), services.dbUser(), services.redisUrl());
-            String simulatorUrl = "http://127.0.0.1:" + simPort;
-            String apiUrl = "http://127.0.0.1:" + apiPort;
+            started.add(stack);
             ManagedProcess simulator = stack.simulator("simulator", simPort, simStoragePort);
-            started.add(simulator);
+            String simulatorUrl = simulator.url();
             ManagedProcess api = stack.api("api", apiPort, simulatorUrl, Map.of());
-            started.add(api);
+            String apiUrl = api.url();
             ManagedProcess worker = stack.worker("worker", workerPort, simulatorUrl, Map.of());
-            started.add(worker);
-            try (Connection db = services.connect()) {
+            try (Connection db = stack.connect()) {
                 List<DemoData.DemoCall> calls = new DemoData(stack.providerAuthToken()).seed(db, apiUrl, simulatorUrl);
                 System.out.printf("demo data: %d businesses, %d calls with recordings (through signed webhooks)%n",
                         DemoData.BUSINESSES.size(), calls.size());

@@ -81,6 +81,12 @@ public final class ManagedProcess implements AutoCloseable {
         return name;
     }
 
+    /** Where the process serves, e.g. {@code http://127.0.0.1:8080}: its health URL without the path. */
+    public String url() {
+        URI health = URI.create(healthUrl);
+        return health.getScheme() + "://" + health.getRawAuthority();
+    }
+
     public long pid() {
         return process.pid();
     }

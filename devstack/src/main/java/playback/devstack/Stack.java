@@ -1,23 +1,34 @@
 package playback.devstack;
 
 import java.io.IOException;
+import java.net.ServerSocket;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 
 /**
  * How the system's processes are started on one machine: the provider simulator, api replicas and
  * worker replicas, all against one PostgreSQL, one Redis and one storage directory. Used by the
- * one-command run and by the end-to-end checks.
+ * one-command run, the end-to-end checks, the benchmarks and the worker beside the api's tests.
  *
  * Each {@code PLAYBACK_*} variable a process gets is the user's export when there is one, else the
  * demo's value ({@link Settings}); the overrides passed to {@link #api} and {@link #worker} win over
  * both. The provider account and token are resolved once, so the simulator, the api, the worker and
  * whoever signs webhooks ({@link #providerAuthToken()}) agree.
+ *
+ * The stack owns every process it starts (and the helpers given to {@link #adopt}): {@link #close()}
+ * stops them, newest first, and so does a shutdown hook when the JVM ends without closing it (Ctrl-C,
+ * a failure).
  */
-public final class Stack {
+public final class Stack implements AutoCloseable {
 
     /** The demo's provider account, unless PLAYBACK_PROVIDER_ACCOUNT_SID is exported. */
     public static final String PROVIDER_ACCOUNT_SID = "AC00000000000000000000000000000000";
@@ -25,6 +36,7 @@ public final class Stack {
     public static final String PROVIDER_AUTH_TOKEN = "dev-provider-auth-token";
     private static final String STREAM_URL_SECRET = "dev-stream-url-secret";
     private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+    private static final Duration HELPER_GRACE = Duration.ofSeconds(5);
 
     private final Settings settings;
     private final Path root;
@@ -33,9 +45,14 @@ public final class Stack {
     private final String jdbcUrl;
     private final String dbUser;
     private final String redisUrl;
+    private final List<AutoCloseable> owned = new ArrayList<>();
+    private final Thread shutdownHook = new Thread(this::close, "stop the stack");
+    private boolean hookAdded;
+    private boolean closed;
 
     /**
-     * @param root     the repository root (jars are read from the modules' target folders)
+     * @param root     the repository root, or a copy of its build output: the modules' jars are read from
+     *                 their target folders, the api's dev keys from api/src/main/resources/dev-keys
      * @param logs     where each process logs
      * @param storage  the recording store shared by api and worker processes (unless PLAYBACK_STORAGE_DIR
      *                 is exported)
@@ -73,6 +90,14 @@ public final class Stack {
         return storage;
     }
 
+    /** A connection to the stack's database. */
+    public Connection connect() throws SQLException {
+        Properties properties = new Properties();
+        properties.setProperty("user", dbUser);
+        properties.setProperty("connectTimeout", "5");
+        return DriverManager.getConnection(jdbcUrl, properties);
+    }
+
     /** The provider account the simulator accepts and the worker uses. */
     public String providerAccountSid() {
         return settings.get("PLAYBACK_PROVIDER_ACCOUNT_SID", PROVIDER_ACCOUNT_SID);
@@ -81,6 +106,13 @@ public final class Stack {
     /** The provider auth token: the simulator's password, the key of webhook signatures. */
     public String providerAuthToken() {
         return settings.get("PLAYBACK_PROVIDER_AUTH_TOKEN", PROVIDER_AUTH_TOKEN);
+    }
+
+    /** A port nothing listens on now, for a process or server to start on. */
+    public static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
     }
 
     public ManagedProcess simulator(String name, int port, int storagePort) throws IOException {
@@ -134,13 +166,76 @@ public final class Stack {
         return env;
     }
 
-    /** Waits for the process to be healthy; one that never gets there is stopped, not left behind. */
-    private static ManagedProcess healthy(ManagedProcess process) throws IOException {
+    /**
+     * A helper process (a web server to compare with, a load generator) to stop with the stack if it still
+     * runs then: SIGTERM, then SIGKILL after a grace period.
+     */
+    public Process adopt(Process helper) {
+        own(() -> {
+            helper.destroy();
+            try {
+                if (!helper.waitFor(HELPER_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
+                    helper.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                helper.destroyForcibly();
+                Thread.currentThread().interrupt();
+            }
+        });
+        return helper;
+    }
+
+    /** Stops everything the stack started, newest first. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (int i = owned.size() - 1; i >= 0; i--) {
+            closeQuietly(owned.get(i));
+        }
+        owned.clear();
+        if (hookAdded && Thread.currentThread() != shutdownHook) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            } catch (IllegalStateException alreadyShuttingDown) {
+                // the hook runs or has run: it finds the stack closed
+            }
+        }
+    }
+
+    /**
+     * Waits for the process to be healthy. It is owned before the wait, so that Ctrl-C meanwhile stops
+     * it too; one that never gets healthy is stopped, not left behind.
+     */
+    private ManagedProcess healthy(ManagedProcess process) throws IOException {
+        own(process);
         try {
             return process.awaitHealthy(START_TIMEOUT);
         } catch (IOException | RuntimeException e) {
             process.stop(Duration.ofSeconds(10));
             throw e;
+        }
+    }
+
+    private synchronized void own(AutoCloseable resource) {
+        if (closed) {
+            closeQuietly(resource);
+            throw new IllegalStateException("the stack is stopped");
+        }
+        if (!hookAdded) {
+            Runtime.getRuntime().addShutdownHook(shutdownHook);
+            hookAdded = true;
+        }
+        owned.add(resource);
+    }
+
+    private static void closeQuietly(AutoCloseable resource) {
+        try {
+            resource.close();
+        } catch (Exception e) {
+            System.err.println("while stopping: " + e.getMessage());
         }
     }
 

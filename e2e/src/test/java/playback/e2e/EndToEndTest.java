@@ -1,17 +1,17 @@
 package playback.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-import playback.devstack.DemoData;
+import playback.devstack.Fixtures;
+import playback.devstack.Fixtures.Business;
+import playback.devstack.Fixtures.Call;
 import playback.devstack.ManagedProcess;
 import playback.devstack.Stack;
-import playback.devstack.TwilioWebhooks;
 
 import java.io.IOException;
 import java.net.URI;
@@ -20,14 +20,12 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -53,15 +51,13 @@ class EndToEndTest {
     private static final Duration POSTGRES_OUTAGE = Duration.ofSeconds(10);
     /** Far above the expected tens of ms (2 shared cores), far below the status-poll backoff of 3 s. */
     private static final long LONG_POLL_LIMIT_MILLIS = 1000;
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final SecureRandom RANDOM = new SecureRandom();
     private static final ResultTable TABLE = new ResultTable();
     private static final HttpClient HTTP = HttpClient.newBuilder().executor(Executors.newFixedThreadPool(128))
             .connectTimeout(Duration.ofSeconds(5)).build();
 
     private static OwnedServers servers;
     private static Stack stack;
-    private static final List<ManagedProcess> processes = new ArrayList<>();
+    private static Fixtures fixtures;
     private static ManagedProcess[] workers = new ManagedProcess[2];
     private static int[] workerPorts = new int[2];
     private static String simulatorUrl;
@@ -69,15 +65,8 @@ class EndToEndTest {
     private static Business acme;
     private static Business harbor;
 
-    record Business(long id, String accountSid, String token) {
-    }
-
-    record Call(Business business, String callSid, String recordingSid) {
-    }
-
     @BeforeAll
     static void startSystem() throws Exception {
-        Runtime.getRuntime().addShutdownHook(new Thread(EndToEndTest::stopProcesses));
         Path root = Path.of("").toAbsolutePath();
         Path work = root.resolve("e2e/target/e2e-run");
         Files.createDirectories(work);
@@ -85,21 +74,18 @@ class EndToEndTest {
         servers.createDatabase(DATABASE);
         stack = new Stack(root, work.resolve("logs"), work.resolve("recordings"), servers.jdbcUrl(DATABASE), "postgres",
                 servers.redisUrl(REDIS_DB));
-        int simPort = OwnedServers.freePort();
-        simulatorUrl = "http://127.0.0.1:" + simPort;
-        processes.add(stack.simulator("simulator", simPort, OwnedServers.freePort()));
+        simulatorUrl = stack.simulator("simulator", Stack.freePort(), Stack.freePort()).url();
         Map<String, String> tuning = Map.of("PLAYBACK_RETRY_BACKOFF", "1s,2s,3s,5s");
         for (int i = 0; i < 2; i++) {
-            int port = OwnedServers.freePort();
-            apis[i] = "http://127.0.0.1:" + port;
-            processes.add(stack.api("api-" + (i + 1), port, simulatorUrl, tuning));
+            apis[i] = stack.api("api-" + (i + 1), Stack.freePort(), simulatorUrl, tuning).url();
         }
         for (int i = 0; i < 2; i++) {
-            workerPorts[i] = OwnedServers.freePort();
+            workerPorts[i] = Stack.freePort();
             startWorker(i);
         }
-        acme = business("Acme e2e");
-        harbor = business("Harbor e2e");
+        fixtures = new Fixtures(stack, apis[0], simulatorUrl);
+        acme = fixtures.business("Acme e2e");
+        harbor = fixtures.business("Harbor e2e");
     }
 
     private static void startWorker(int index) throws IOException {
@@ -109,34 +95,28 @@ class EndToEndTest {
                 "PLAYBACK_WORKER_ORPHAN_AFTER", "5s",
                 "PLAYBACK_WORKER_SWEEP_INTERVAL", "1s",
                 "PLAYBACK_RETRY_BACKOFF", "1s,2s,3s,5s"));
-        processes.add(workers[index]);
     }
 
     @AfterAll
     static void stopSystem() {
-        stopProcesses();
+        if (stack != null) {
+            stack.close();
+        }
         if (servers != null) {
             servers.close();
         }
         System.out.println(TABLE.render());
     }
 
-    private static synchronized void stopProcesses() {
-        for (int i = processes.size() - 1; i >= 0; i--) {
-            processes.get(i).stop(Duration.ofSeconds(15));
-        }
-        processes.clear();
-    }
-
     @Test
     @Order(1)
     void fiveHundredConcurrentPlaysOverTwoApisFetchOnce() throws Exception {
-        Call call = call(acme, "{\"latency_ms\":1500,\"duration_seconds\":60}");
+        Call call = fixtures.call(acme, "{\"latency_ms\":1500,\"duration_seconds\":60}");
         long started = System.nanoTime();
         List<Integer> statuses = playConcurrently(List.of(call), 500);
         long answeredMillis = (System.nanoTime() - started) / 1_000_000;
         boolean ready = await(Duration.ofSeconds(30), () -> "ready".equals(status(call)));
-        int fetches = fetches(call);
+        int fetches = fixtures.providerFetches(call);
         int runs = runs(call);
         boolean passed = Set.of(200, 202).containsAll(statuses) && ready && fetches == 1 && runs == 1;
         TABLE.add("1. 500 concurrent plays over 2 apis", passed, String.format(
@@ -149,18 +129,18 @@ class EndToEndTest {
     void hundredRecordingsRespectThreeSlotsPerBusiness() throws Exception {
         List<Call> calls = new ArrayList<>();
         for (int i = 0; i < 50; i++) {
-            calls.add(call(acme, "{\"latency_ms\":200,\"bytes_per_second\":400000,\"size_bytes\":200000}"));
-            calls.add(call(harbor, "{\"latency_ms\":200,\"bytes_per_second\":400000,\"size_bytes\":200000}"));
+            calls.add(fixtures.call(acme, "{\"latency_ms\":200,\"bytes_per_second\":400000,\"size_bytes\":200000}"));
+            calls.add(fixtures.call(harbor, "{\"latency_ms\":200,\"bytes_per_second\":400000,\"size_bytes\":200000}"));
         }
-        post(simulatorUrl + "/sim/reset?keep_scripts=true", "");
+        fixtures.resetSimulatorStats();
         long started = System.nanoTime();
         List<Integer> statuses = playConcurrently(calls, calls.size());
         boolean ready = await(Duration.ofSeconds(120), () -> calls.stream().allMatch(c -> "ready".equals(status(c))));
         long seconds = (System.nanoTime() - started) / 1_000_000_000;
-        JsonNode stats = stats();
+        JsonNode stats = fixtures.simulatorStats();
         int maxAcme = stats.path("max_in_flight_by_account").path(acme.accountSid()).asInt(-1);
         int maxHarbor = stats.path("max_in_flight_by_account").path(harbor.accountSid()).asInt(-1);
-        int totalFetches = calls.stream().mapToInt(EndToEndTest::fetches).sum();
+        int totalFetches = calls.stream().mapToInt(fixtures::providerFetches).sum();
         boolean passed = Set.of(200, 202).containsAll(statuses) && ready && maxAcme <= 3 && maxHarbor <= 3
                 && maxAcme > 0 && maxHarbor > 0 && totalFetches == calls.size();
         TABLE.add("2. 100 recordings, 2 businesses, 3 slots each", passed, String.format(
@@ -172,18 +152,18 @@ class EndToEndTest {
     @Test
     @Order(3)
     void killedWorkerJobCompletesOnTheOtherWorker() throws Exception {
-        Call call = call(acme, "{\"bytes_per_second\":50000,\"size_bytes\":3000000}");
+        Call call = fixtures.call(acme, "{\"bytes_per_second\":50000,\"size_bytes\":3000000}");
         playConcurrently(List.of(call), 1);
         boolean downloading = await(Duration.ofSeconds(20), () -> "downloading".equals(status(call)));
         String holder = activeRunWorker(call);
         int victim = holder != null && holder.startsWith(workers[1].pid() + "@") ? 1 : 0;
         workers[victim].kill();
         long killed = System.nanoTime();
-        post(simulatorUrl + "/sim/recordings/" + call.recordingSid(), "{\"size_bytes\":3000000}");
+        fixtures.script(call.recordingSid(), "{\"size_bytes\":3000000}");
         boolean ready = await(LEASE.plusSeconds(40), () -> "ready".equals(status(call)));
         double recovery = (System.nanoTime() - killed) / 1e9;
         long slotsLeft = Long.parseLong(servers.redisCli("-n", Integer.toString(REDIS_DB), "ZCARD", "slots:" + acme.id()).trim());
-        int running = count("select count(*) from recording_runs where call_sid = ? and status = 'running'", call.callSid());
+        int running = fixtures.count("select count(*) from recording_runs where call_sid = ? and status = 'running'", call.callSid());
         boolean passed = downloading && holder != null && ready && recovery <= LEASE.toSeconds() + 10 && slotsLeft == 0
                 && running == 0;
         TABLE.add("3. SIGKILL a worker mid-download", passed, String.format(
@@ -214,7 +194,7 @@ class EndToEndTest {
     private String chaos(Blow blow) throws Exception {
         List<Call> calls = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
-            calls.add(call(harbor, "{\"latency_ms\":300,\"bytes_per_second\":500000,\"size_bytes\":800000}"));
+            calls.add(fixtures.call(harbor, "{\"latency_ms\":300,\"bytes_per_second\":500000,\"size_bytes\":800000}"));
         }
         playConcurrently(calls, calls.size());
         boolean midFlight = await(Duration.ofSeconds(30), () -> calls.stream().anyMatch(c -> "downloading".equals(status(c))));
@@ -223,7 +203,7 @@ class EndToEndTest {
         blow.strike();
         AtomicInteger doubleActive = new AtomicInteger();
         boolean settled = await(Duration.ofSeconds(150), () -> {
-            doubleActive.accumulateAndGet(count("""
+            doubleActive.accumulateAndGet(fixtures.count("""
                     select count(*) from (select call_sid from recording_runs where status in ('queued', 'running')
                     group by business_id, call_sid having count(*) > 1) doubled"""), Math::max);
             return calls.stream().allMatch(c -> Set.of("ready", "failed").contains(status(c)));
@@ -241,7 +221,7 @@ class EndToEndTest {
     void postgresOutageAnswers503AndRecovers() throws Exception {
         List<Call> inFlight = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
-            inFlight.add(call(acme, "{\"bytes_per_second\":300000,\"size_bytes\":2000000}"));
+            inFlight.add(fixtures.call(acme, "{\"bytes_per_second\":300000,\"size_bytes\":2000000}"));
         }
         playConcurrently(inFlight, inFlight.size());
         boolean downloading = await(Duration.ofSeconds(30),
@@ -299,7 +279,7 @@ class EndToEndTest {
         List<Long> latencies = new ArrayList<>();
         boolean allReady = true;
         for (int i = 0; i < 6; i++) {
-            Call call = call(harbor, "{\"latency_ms\":800,\"size_bytes\":100000}");
+            Call call = fixtures.call(harbor, "{\"latency_ms\":800,\"size_bytes\":100000}");
             HttpResponse<String> played = get(apis[0] + "/api/recordings/" + call.callSid() + "/stream?explicit_user_action=true",
                     harbor.token());
             HttpResponse<String> polled = get(apis[1] + "/api/recordings/" + call.callSid() + "/status?wait=20", harbor.token());
@@ -320,7 +300,7 @@ class EndToEndTest {
     // ------------------------------------------------------------------ helpers
 
     private static java.time.Instant readyAt(Call call) throws SQLException {
-        try (Connection db = servers.connect(DATABASE);
+        try (Connection db = stack.connect();
              PreparedStatement query = db.prepareStatement(
                      "select recording_ready_at from call_logs where business_id = ? and call_sid = ?")) {
             query.setLong(1, call.business().id());
@@ -330,25 +310,6 @@ class EndToEndTest {
                 return row.getTimestamp(1).toInstant();
             }
         }
-    }
-
-    private static Business business(String name) throws Exception {
-        String accountSid = sid("AC");
-        long id;
-        try (Connection db = servers.connect(DATABASE)) {
-            id = DemoData.upsertBusiness(db, name, accountSid);
-        }
-        HttpResponse<String> token = post(apis[0] + "/api/dev/token", "{\"business_id\":" + id + ",\"user\":\"e2e\"}");
-        return new Business(id, accountSid, JSON.readTree(token.body()).path("token").asText());
-    }
-
-    /** A completed call with a recording, sent through signed webhooks, scripted at the simulator. */
-    private static Call call(Business business, String script) throws Exception {
-        Call call = new Call(business, sid("CA"), sid("RE"));
-        post(simulatorUrl + "/sim/recordings/" + call.recordingSid(), script);
-        new TwilioWebhooks(apis[0], stack.providerAuthToken())
-                .completedCall(business.accountSid(), call.callSid(), call.recordingSid(), 65, 60);
-        return call;
     }
 
     /** count explicit plays, spread over the calls and over both apis, all sent at once. */
@@ -372,7 +333,7 @@ class EndToEndTest {
 
     /** The recording's status in PostgreSQL; a failed query fails the test rather than reading as a status. */
     private static String status(Call call) {
-        try (Connection db = servers.connect(DATABASE);
+        try (Connection db = stack.connect();
              PreparedStatement query = db.prepareStatement(
                      "select recording_download_status from call_logs where business_id = ? and call_sid = ?")) {
             query.setLong(1, call.business().id());
@@ -386,7 +347,7 @@ class EndToEndTest {
     }
 
     private static String activeRunWorker(Call call) {
-        try (Connection db = servers.connect(DATABASE);
+        try (Connection db = stack.connect();
              PreparedStatement query = db.prepareStatement(
                      "select worker from recording_runs where call_sid = ? and status = 'running'")) {
             query.setString(1, call.callSid());
@@ -399,57 +360,16 @@ class EndToEndTest {
     }
 
     private static int runs(Call call) {
-        return count("select count(*) from recording_runs where call_sid = ?", call.callSid());
-    }
-
-    private static int count(String sql, Object... parameters) {
-        try (Connection db = servers.connect(DATABASE); PreparedStatement query = db.prepareStatement(sql)) {
-            for (int i = 0; i < parameters.length; i++) {
-                query.setObject(i + 1, parameters[i]);
-            }
-            try (ResultSet row = query.executeQuery()) {
-                row.next();
-                return row.getInt(1);
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException(sql + ": " + e.getMessage(), e);
-        }
-    }
-
-    private static int fetches(Call call) {
-        return stats().path("fetches").path(call.recordingSid()).asInt(0);
-    }
-
-    private static JsonNode stats() {
-        try {
-            return JSON.readTree(get(simulatorUrl + "/sim/stats", null).body());
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        return fixtures.count("select count(*) from recording_runs where call_sid = ?", call.callSid());
     }
 
     private static HttpResponse<String> get(String url, String token) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(15));
-        if (token != null) {
-            request.header("Authorization", "Bearer " + token);
-        }
+        HttpRequest request = HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + token)
+                .timeout(Duration.ofSeconds(15)).build();
         try {
-            return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             throw new IllegalStateException("GET " + url + ": " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static HttpResponse<String> post(String url, String json) {
-        try {
-            return HTTP.send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
-                    .timeout(Duration.ofSeconds(15)).POST(HttpRequest.BodyPublishers.ofString(json)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new IllegalStateException("POST " + url + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
@@ -469,11 +389,5 @@ class EndToEndTest {
             OwnedServers.pause(Duration.ofMillis(250));
         }
         return false;
-    }
-
-    private static String sid(String prefix) {
-        byte[] bytes = new byte[16];
-        RANDOM.nextBytes(bytes);
-        return prefix + HexFormat.of().formatHex(bytes);
     }
 }

@@ -1,7 +1,8 @@
 package playback.e2e;
 
+import playback.devstack.Stack;
+
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,7 +48,8 @@ final class OwnedServers implements AutoCloseable {
 
     /** Starts both on free ports; what an earlier run left in {@code dir} is stopped and wiped first. */
     static OwnedServers start(Path dir) throws IOException {
-        OwnedServers servers = new OwnedServers(dir.toAbsolutePath(), postgresBinaries(), freePort(), freePort());
+        OwnedServers servers = new OwnedServers(dir.toAbsolutePath(), postgresBinaries(), Stack.freePort(),
+                Stack.freePort());
         Runtime.getRuntime().addShutdownHook(new Thread(servers::close, "stop owned servers"));
         try {
             servers.wipeLeftovers();
@@ -69,7 +71,7 @@ final class OwnedServers implements AutoCloseable {
         return "redis://127.0.0.1:" + redisPort + "/" + database;
     }
 
-    Connection connect(String database) throws SQLException {
+    private Connection connect(String database) throws SQLException {
         Properties properties = new Properties();
         properties.setProperty("user", "postgres");
         properties.setProperty("connectTimeout", "3");
@@ -249,13 +251,6 @@ final class OwnedServers implements AutoCloseable {
             Thread.sleep(duration.toMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    /** A port nothing listens on now, for a server or process of the test's own. */
-    static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
         }
     }
 }

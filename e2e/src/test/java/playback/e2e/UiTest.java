@@ -4,19 +4,14 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import playback.devstack.DemoData;
-import playback.devstack.ManagedProcess;
 import playback.devstack.Stack;
 
 import java.io.BufferedReader;
-import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -31,39 +26,33 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class UiTest {
 
     private static final String DATABASE = "playback_ui";
-    private static final List<ManagedProcess> processes = new ArrayList<>();
     private static OwnedServers servers;
+    private static Stack stack;
     private static String apiUrl;
     private static String simulatorUrl;
 
     @BeforeAll
     static void startSystem() throws Exception {
-        Runtime.getRuntime().addShutdownHook(new Thread(UiTest::stopSystem));
         Path root = Path.of("").toAbsolutePath();
         Path work = root.resolve("e2e/target/ui-run");
         Files.createDirectories(work);
         servers = OwnedServers.start(work.resolve("servers"));
         servers.createDatabase(DATABASE);
-        Stack stack = new Stack(root, work.resolve("logs"), work.resolve("recordings"), servers.jdbcUrl(DATABASE),
+        stack = new Stack(root, work.resolve("logs"), work.resolve("recordings"), servers.jdbcUrl(DATABASE),
                 "postgres", servers.redisUrl(0));
-        int simPort = OwnedServers.freePort();
-        int apiPort = OwnedServers.freePort();
-        simulatorUrl = "http://127.0.0.1:" + simPort;
-        apiUrl = "http://127.0.0.1:" + apiPort;
-        processes.add(stack.simulator("simulator", simPort, OwnedServers.freePort()));
-        processes.add(stack.api("api", apiPort, simulatorUrl, Map.of()));
-        processes.add(stack.worker("worker", OwnedServers.freePort(), simulatorUrl, Map.of()));
-        try (Connection db = servers.connect(DATABASE)) {
+        simulatorUrl = stack.simulator("simulator", Stack.freePort(), Stack.freePort()).url();
+        apiUrl = stack.api("api", Stack.freePort(), simulatorUrl, Map.of()).url();
+        stack.worker("worker", Stack.freePort(), simulatorUrl, Map.of());
+        try (Connection db = stack.connect()) {
             new DemoData(stack.providerAuthToken()).seed(db, apiUrl, simulatorUrl);
         }
     }
 
     @AfterAll
-    static synchronized void stopSystem() {
-        for (int i = processes.size() - 1; i >= 0; i--) {
-            processes.get(i).stop(Duration.ofSeconds(15));
+    static void stopSystem() {
+        if (stack != null) {
+            stack.close();
         }
-        processes.clear();
         if (servers != null) {
             servers.close();
         }
