@@ -12,6 +12,7 @@ import playback.devstack.DemoData;
 import playback.devstack.ManagedProcess;
 import playback.devstack.Stack;
 import playback.devstack.TwilioWebhooks;
+import playback.queue.RedisKeys;
 
 import java.io.IOException;
 import java.net.URI;
@@ -182,7 +183,8 @@ class EndToEndTest {
         post(simulatorUrl + "/sim/recordings/" + call.recordingSid(), "{\"size_bytes\":3000000}");
         boolean ready = await(LEASE.plusSeconds(40), () -> "ready".equals(status(call)));
         double recovery = (System.nanoTime() - killed) / 1e9;
-        long slotsLeft = Long.parseLong(servers.redisCli("-n", Integer.toString(REDIS_DB), "ZCARD", "slots:" + acme.id()).trim());
+        long slotsLeft = Long.parseLong(servers.redisCli("-n", Integer.toString(REDIS_DB), "ZCARD",
+                RedisKeys.slots(acme.id())).trim());
         int running = count("select count(*) from recording_runs where call_sid = ? and status = 'running'", call.callSid());
         boolean passed = downloading && holder != null && ready && recovery <= LEASE.toSeconds() + 10 && slotsLeft == 0
                 && running == 0;
