@@ -2,7 +2,6 @@
 -- KEYS[1] delayed jobs (sorted set)
 -- ARGV[1] encoded job, ARGV[2] delay in milliseconds
 -- Returns the due time (ms).
-local now = redis.call('TIME')
-local due = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) + tonumber(ARGV[2])
+local due = now_ms() + tonumber(ARGV[2])
 redis.call('ZADD', KEYS[1], due, ARGV[1])
 return due

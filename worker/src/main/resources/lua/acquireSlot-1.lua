@@ -3,8 +3,7 @@
 -- KEYS[1] slots of the business (sorted set: member = holder, score = lease expiry in ms)
 -- ARGV[1] holder (run id and delivery), ARGV[2] slot limit, ARGV[3] lease in ms
 -- Returns 1 when the holder holds a slot, 0 when every slot is taken.
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local now = now_ms()
 local lease = tonumber(ARGV[3])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
 if redis.call('ZSCORE', KEYS[1], ARGV[1]) or redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[2]) then

@@ -3,8 +3,7 @@
 -- KEYS[1] job stream, KEYS[2] delayed jobs
 -- ARGV[1] consumer group, ARGV[2] stream entry id, ARGV[3] encoded job, ARGV[4] delay in ms
 -- Returns the due time (ms).
-local t = redis.call('TIME')
-local due = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) + tonumber(ARGV[4])
+local due = now_ms() + tonumber(ARGV[4])
 redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
 redis.call('XDEL', KEYS[1], ARGV[2])
 redis.call('ZADD', KEYS[2], due, ARGV[3])

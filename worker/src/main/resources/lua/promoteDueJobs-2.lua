@@ -3,9 +3,7 @@
 -- KEYS[2] job stream
 -- ARGV[1] stream field name, ARGV[2] most jobs to move
 -- Returns the number of jobs moved.
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, tonumber(ARGV[2]))
+local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now_ms(), 'LIMIT', 0, tonumber(ARGV[2]))
 for _, job in ipairs(due) do
   redis.call('XADD', KEYS[2], '*', ARGV[1], job)
   redis.call('ZREM', KEYS[1], job)

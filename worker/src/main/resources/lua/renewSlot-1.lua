@@ -2,8 +2,7 @@
 -- KEYS[1] slots of the business
 -- ARGV[1] holder, ARGV[2] lease in ms
 -- Returns 1 when renewed, 0 when the lease was lost (expired or removed): the holder must stop.
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local now = now_ms()
 local lease = tonumber(ARGV[2])
 local expiry = redis.call('ZSCORE', KEYS[1], ARGV[1])
 if not expiry or tonumber(expiry) <= now then

@@ -12,6 +12,8 @@ import playback.devstack.Fixtures.Business;
 import playback.devstack.Fixtures.Call;
 import playback.devstack.ManagedProcess;
 import playback.devstack.Stack;
+import playback.model.RunStatus;
+import playback.queue.RedisKeys;
 
 import java.io.IOException;
 import java.net.URI;
@@ -162,8 +164,10 @@ class EndToEndTest {
         fixtures.script(call.recordingSid(), "{\"size_bytes\":3000000}");
         boolean ready = await(LEASE.plusSeconds(40), () -> "ready".equals(status(call)));
         double recovery = (System.nanoTime() - killed) / 1e9;
-        long slotsLeft = Long.parseLong(servers.redisCli("-n", Integer.toString(REDIS_DB), "ZCARD", "slots:" + acme.id()).trim());
-        int running = fixtures.count("select count(*) from recording_runs where call_sid = ? and status = 'running'", call.callSid());
+        long slotsLeft = Long.parseLong(servers.redisCli("-n", Integer.toString(REDIS_DB), "ZCARD",
+                RedisKeys.slots(acme.id())).trim());
+        int running = fixtures.count("select count(*) from recording_runs where call_sid = ? and status = ?",
+                call.callSid(), RunStatus.RUNNING.wire());
         boolean passed = downloading && holder != null && ready && recovery <= LEASE.toSeconds() + 10 && slotsLeft == 0
                 && running == 0;
         TABLE.add("3. SIGKILL a worker mid-download", passed, String.format(

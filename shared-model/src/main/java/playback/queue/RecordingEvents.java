@@ -16,8 +16,6 @@ import java.net.URI;
 @ApplicationScoped
 public class RecordingEvents {
 
-    /** Pub/sub channel prefix; messages are {@link Event#encode()}. */
-    private static final String CHANNEL_PREFIX = "recording-events:";
     /** Status of an event that means: everything may have changed (dev reset). */
     public static final String RESET = "reset";
     /** Status of an event that means: the recording's data changed (a webhook), not its download. */
@@ -33,15 +31,15 @@ public class RecordingEvents {
     }
 
     /**
-     * Pub/sub ignores SELECT: every client of a Redis server hears every channel. The channel is
-     * therefore named after the Redis database the services use (redis://host:port/3 -> ...:3), so that
-     * environments sharing one server (dev, tests, benchmarks) do not hear each other.
+     * The channel of the Redis database the services use (redis://host:port/3 -> ...:3), so that
+     * environments sharing one server (dev, tests, benchmarks) do not hear each other. Messages are
+     * {@link Event#encode()}.
      */
     static String channelFor(String redisHosts) {
         String first = redisHosts.split(",")[0].trim();
         String path = URI.create(first).getPath();
         String database = path == null || path.length() <= 1 ? "0" : path.substring(1);
-        return CHANNEL_PREFIX + database;
+        return RedisKeys.eventsChannel(database);
     }
 
     public String channel() {

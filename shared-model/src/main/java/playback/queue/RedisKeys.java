@@ -1,25 +1,48 @@
 package playback.queue;
 
-/** Every Redis key the services share. Redis holds nothing that cannot be rebuilt from PostgreSQL. */
+/**
+ * Every Redis name the services share, keys and the pub/sub channel alike, all under {@link #PREFIX}.
+ * Redis holds nothing that cannot be rebuilt from PostgreSQL, so a name may change without a migration.
+ */
 public final class RedisKeys {
 
+    /** The namespace of every key and channel of the service. */
+    public static final String PREFIX = "playback:";
+
     /** Stream of runnable download jobs (field {@link #JOB_FIELD}), read by the worker consumer group. */
-    public static final String JOB_STREAM = "jobs:download";
+    public static final String JOB_STREAM = PREFIX + "jobs";
     public static final String JOB_FIELD = "job";
     public static final String CONSUMER_GROUP = "download-workers";
     /** Sorted set of jobs waiting for their time (score: due time in Redis milliseconds). */
-    public static final String DELAYED_JOBS = "jobs:download:delayed";
+    public static final String DELAYED_JOBS = PREFIX + "jobs:delayed";
+
+    private static final String DEDUP = PREFIX + "dedup:";
+    private static final String SLOTS = PREFIX + "slots:";
+    private static final String EVENTS = PREFIX + "events:";
+
+    /** SCAN MATCH pattern of every recording's dedup key. */
+    public static final String ALL_DEDUP_PATTERN = DEDUP + "*";
+    /** SCAN MATCH pattern of every business's slot leases. */
+    public static final String ALL_SLOTS_PATTERN = SLOTS + "*";
 
     private RedisKeys() {
     }
 
     /** Dedup key of one recording; its value is the id of the run that owns it. */
     public static String dedup(long businessId, String callSid) {
-        return "job:download:" + businessId + ":" + callSid;
+        return DEDUP + businessId + ":" + callSid;
     }
 
     /** Slot leases of one business: member = holder (run id and delivery), score = lease expiry (Redis time, ms). */
     public static String slots(long businessId) {
-        return "slots:" + businessId;
+        return SLOTS + businessId;
+    }
+
+    /**
+     * Pub/sub channel of recording events for the services using one Redis database. Pub/sub ignores
+     * SELECT (every client of a server hears every channel), so the database is part of the name.
+     */
+    public static String eventsChannel(String database) {
+        return EVENTS + database;
     }
 }

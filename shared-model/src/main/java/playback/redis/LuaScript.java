@@ -13,8 +13,18 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 
-/** A Lua script kept as a resource file under {@code lua/}, run with EVALSHA (EVAL when not cached). */
+/**
+ * A Lua script kept as a resource file under {@code lua/}, run with EVALSHA (EVAL when not cached).
+ *
+ * <p>Every script runs behind a prelude, {@value #PRELUDE}: {@link #load} puts it in front of the file,
+ * so the functions it defines (the Redis clock, {@code now_ms()}) are there for every script without a
+ * copy in each. What Redis runs and caches, and what the SHA names, is the prelude and the script
+ * together; line numbers in Redis's error messages count the prelude's lines too.
+ */
 public final class LuaScript {
+
+    /** Resource put in front of every script. */
+    static final String PRELUDE = "lua/includes/clock.lua";
 
     private final String source;
     private final String sha;
@@ -24,16 +34,30 @@ public final class LuaScript {
         this.sha = sha1(source);
     }
 
+    /** The script {@code lua/<fileName>}, behind the prelude. */
     public static LuaScript load(String fileName) {
-        String resource = "lua/" + fileName;
-        try (InputStream in = Thread.currentThread().getContextClassLoader().getResourceAsStream(resource)) {
+        return new LuaScript(resource(PRELUDE) + "\n" + resource("lua/" + fileName));
+    }
+
+    static String resource(String name) {
+        try (InputStream in = Thread.currentThread().getContextClassLoader().getResourceAsStream(name)) {
             if (in == null) {
-                throw new IllegalStateException("missing script resource " + resource);
+                throw new IllegalStateException("missing script resource " + name);
             }
-            return new LuaScript(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** What Redis runs: the prelude, then the script. */
+    String source() {
+        return source;
+    }
+
+    /** SHA-1 of {@link #source()}, the name Redis caches the script under for EVALSHA. */
+    String sha() {
+        return sha;
     }
 
     public Response run(RedisDataSource redis, List<String> keys, List<String> args) {

@@ -10,10 +10,10 @@ class RecordingEventsTest {
 
     @Test
     void channelIsNamedAfterTheRedisDatabase() {
-        assertEquals("recording-events:3", RecordingEvents.channelFor("redis://127.0.0.1:6379/3"));
-        assertEquals("recording-events:0", RecordingEvents.channelFor("redis://127.0.0.1:6379"));
-        assertEquals("recording-events:0", RecordingEvents.channelFor("redis://127.0.0.1:6379/"));
-        assertEquals("recording-events:1", RecordingEvents.channelFor("redis://a:6379/1, redis://b:6379/1"));
+        assertEquals(RedisKeys.eventsChannel("3"), RecordingEvents.channelFor("redis://127.0.0.1:6379/3"));
+        assertEquals(RedisKeys.eventsChannel("0"), RecordingEvents.channelFor("redis://127.0.0.1:6379"));
+        assertEquals(RedisKeys.eventsChannel("0"), RecordingEvents.channelFor("redis://127.0.0.1:6379/"));
+        assertEquals(RedisKeys.eventsChannel("1"), RecordingEvents.channelFor("redis://a:6379/1, redis://b:6379/1"));
     }
 
     @Test

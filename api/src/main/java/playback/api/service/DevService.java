@@ -55,7 +55,7 @@ public class DevService {
     public void reset() {
         RecordingLifecycle.Reset reset = lifecycle.reset();
         List<String> keys = new ArrayList<>();
-        for (String pattern : List.of("job:download:*", "slots:*")) {
+        for (String pattern : List.of(RedisKeys.ALL_DEDUP_PATTERN, RedisKeys.ALL_SLOTS_PATTERN)) {
             redis.key().scan(new KeyScanArgs().match(pattern).count(500)).toIterable().forEach(keys::add);
         }
         keys.add(RedisKeys.DELAYED_JOBS);
