@@ -55,6 +55,8 @@ fi
 build_flags=()
 [ "$engine" = podman ] && build_flags=(--format docker)
 echo "engine: $engine, compose: ${compose[*]} ($("${compose[@]}" version 2>/dev/null | head -1))"
+"${compose[@]}" config -q && "${compose[@]}" --profile demo config -q
+echo "docker-compose.yml: valid, with and without the demo profile"
 
 # ---------------------------------------------------------------- the jars
 jars=(api/target/quarkus-app/quarkus-run.jar worker/target/quarkus-app/quarkus-run.jar simulator/target/simulator.jar)
