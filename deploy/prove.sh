@@ -1,0 +1,170 @@
+#!/usr/bin/env bash
+# The container deployment, proven with a real container engine: builds the jars (unless they are
+# fresh) and the images, then runs deploy/proof/ComposeProof.java, which brings docker-compose.yml up
+# with the demo profile, checks six scenarios through the ports published on 127.0.0.1 and prints a
+# table. Every container, network and volume it created is removed at the end, failure or not (the
+# images stay, so that the next run builds only what changed). Exits non-zero on any failure.
+#
+#   deploy/prove.sh
+#
+# Engine: a Docker engine when `docker info` answers (with `docker compose`, else docker-compose);
+# otherwise podman through its Docker-compatible socket and docker-compose, installed and set up by
+# deploy/containers/setup-podman.sh when missing. The postgres, redis and JRE images are the official
+# ones when they can be pulled (Docker), stand-ins built from deploy/standins/ otherwise.
+#
+# Settings: PROOF_API_PORT (18080) and PROOF_SIM_PORT (18089), the ports published on 127.0.0.1;
+# PROOF_SKIP_BUILD=1 uses the jars as they are; PROOF_IMAGES=standin never pulls.
+# Logs: deploy/target/compose-proof/ (every compose and engine command, the services' logs).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+started=$(date +%s)
+log_dir=deploy/target/compose-proof
+rm -rf "$log_dir" && mkdir -p "$log_dir"
+
+# Only the proof's settings reach the containers: a secret exported in this shell would turn the demo
+# into a deployment of its own (see deploy/images/entrypoint.sh).
+while IFS= read -r name; do unset "$name"; done < <(compgen -e | grep -E '^(PLAYBACK|QUARKUS)_' || true)
+
+# ---------------------------------------------------------------- the engine
+engine=""
+compose=()
+if command -v docker >/dev/null && docker info >/dev/null 2>&1 && ! docker version 2>/dev/null | grep -qi podman; then
+  engine=docker
+  if docker compose version >/dev/null 2>&1; then
+    compose=(docker compose)
+  elif command -v docker-compose >/dev/null; then
+    compose=(docker-compose)
+  else
+    echo "a Docker engine answers but neither 'docker compose' nor docker-compose is installed" >&2
+    exit 1
+  fi
+else
+  engine=podman
+  sock=/run/podman-compat.sock
+  if ! command -v podman >/dev/null || ! command -v docker-compose >/dev/null \
+      || ! podman image exists localhost/debian:bookworm 2>/dev/null \
+      || ! curl -fsS --unix-socket "$sock" http://d/_ping >/dev/null 2>&1; then
+    setup=deploy/containers/setup-podman.sh
+    [ -x "$setup" ] || setup=../shared/containers/setup.sh
+    echo "setting up podman ($setup)"
+    bash "$setup"
+  fi
+  export DOCKER_HOST=unix://$sock
+  compose=(docker-compose)
+fi
+build_flags=()
+[ "$engine" = podman ] && build_flags=(--format docker)
+echo "engine: $engine, compose: ${compose[*]} ($("${compose[@]}" version 2>/dev/null | head -1))"
+"${compose[@]}" config -q && "${compose[@]}" --profile demo config -q
+echo "docker-compose.yml: valid, with and without the demo profile"
+
+# ---------------------------------------------------------------- the jars
+jars=(api/target/quarkus-app/quarkus-run.jar worker/target/quarkus-app/quarkus-run.jar simulator/target/simulator.jar)
+stale=false
+for jar in "${jars[@]}"; do
+  if [ ! -f "$jar" ] || [ -n "$(find pom.xml ./*/pom.xml ./*/src -newer "$jar" -print -quit 2>/dev/null)" ]; then
+    stale=true
+  fi
+done
+compgen -G "devstack/target/devstack-*.jar" >/dev/null || stale=true
+if [ "${PROOF_SKIP_BUILD:-0}" != 1 ] && $stale; then
+  echo "building the jars (./mvnw package, tests skipped)"
+  nice -n 10 ./mvnw -B -q package -DskipTests -pl api,worker,simulator,devstack -am
+fi
+built_jars=$(date +%s)
+
+# ---------------------------------------------------------------- the images
+jre_image=eclipse-temurin:17-jre
+postgres_image=postgres:16
+redis_image=redis:7
+standins=true
+if [ "$engine" = docker ] && [ "${PROOF_IMAGES:-}" != standin ]; then
+  if timeout 300 docker pull -q "$jre_image" >/dev/null && timeout 300 docker pull -q "$postgres_image" >/dev/null \
+      && timeout 300 docker pull -q "$redis_image" >/dev/null; then
+    standins=false
+  else
+    echo "the official images cannot be pulled: building stand-ins"
+  fi
+fi
+if $standins; then
+  base=localhost/debian:bookworm
+  if ! $engine image inspect "$base" >/dev/null 2>&1; then
+    if [ "$engine" = docker ] && timeout 300 docker pull -q debian:bookworm >/dev/null 2>&1; then
+      docker tag debian:bookworm "$base"
+    else
+      command -v debootstrap >/dev/null || { apt-get update -qq && apt-get install -y -qq debootstrap >/dev/null; }
+      root=$(mktemp -d)
+      debootstrap --variant=minbase bookworm "$root" >/dev/null
+      tar -C "$root" -c . | $engine import - "$base" >/dev/null
+      rm -rf "$root"
+    fi
+  fi
+  for standin in jre postgres redis; do
+    nice -n 10 $engine build -q "${build_flags[@]}" --build-arg BASE_IMAGE="$base" \
+      -t "localhost/playback-standin-$standin:latest" "deploy/standins/$standin" >/dev/null
+  done
+  jre_image=localhost/playback-standin-jre:latest
+  postgres_image=localhost/playback-standin-postgres:latest
+  redis_image=localhost/playback-standin-redis:latest
+fi
+for service in api worker simulator; do
+  nice -n 10 $engine build -q "${build_flags[@]}" --build-arg BASE_IMAGE="$jre_image" \
+    -f "deploy/images/$service/Containerfile" -t "localhost/playback-$service:proof" . >/dev/null
+done
+built_images=$(date +%s)
+megabytes() { echo $(( $($engine image inspect --format '{{.Size}}' "$1") / 1000000 )); }
+echo "images: api $(megabytes localhost/playback-api:proof) MB, worker $(megabytes localhost/playback-worker:proof) MB," \
+  "simulator $(megabytes localhost/playback-simulator:proof) MB, on $jre_image $(megabytes "$jre_image") MB" \
+  | tee "$log_dir/images.txt"
+
+# ---------------------------------------------------------------- the deployment under test
+export COMPOSE_PROJECT_NAME=playback-proof-$$
+export API_PORT=${PROOF_API_PORT:-18080} SIM_PORT=${PROOF_SIM_PORT:-18089}
+export JRE_IMAGE=$jre_image POSTGRES_IMAGE=$postgres_image REDIS_IMAGE=$redis_image
+export PLAYBACK_API_IMAGE=localhost/playback-api:proof PLAYBACK_WORKER_IMAGE=localhost/playback-worker:proof
+export PLAYBACK_SIMULATOR_IMAGE=localhost/playback-simulator:proof
+# Shorter than production so that the scenarios take minutes: a dead worker's slot and run expire after
+# 10 s; retries come after 1-5 s. 4 downloads per worker: 3 workers (12 at once) stay below the 30 slots
+# of the backlog's 10 businesses, so that the workers, not the slots, bound its time.
+export PLAYBACK_SLOTS_PER_BUSINESS=3 PLAYBACK_SLOTS_LEASE=10s PLAYBACK_RETRY_BACKOFF=1s,2s,3s,5s
+export PLAYBACK_WORKER_SWEEP_INTERVAL=1s PLAYBACK_WORKER_ORPHAN_AFTER=5s PLAYBACK_WORKER_CONCURRENCY=4
+export PROOF_ENGINE=$engine PROOF_COMPOSE="${compose[*]}" PROOF_LOG_DIR=$log_dir
+for port in "$API_PORT" "$SIM_PORT"; do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    echo "port $port on 127.0.0.1 is taken: set PROOF_API_PORT / PROOF_SIM_PORT" >&2
+    exit 1
+  fi
+done
+
+ticker=""
+cleanup() {
+  local status=$?
+  set +e
+  timeout 120 "${compose[@]}" --profile demo logs --no-color > "$log_dir/services.log" 2>&1
+  timeout 300 "${compose[@]}" --profile demo down -v --remove-orphans -t 10 >> "$log_dir/down.log" 2>&1
+  # Whatever compose lost track of, by the project's label.
+  local label=label=com.docker.compose.project=$COMPOSE_PROJECT_NAME left
+  left=$(timeout 60 $engine ps -aq --filter "$label")
+  [ -n "$left" ] && timeout 120 $engine rm -f $left >> "$log_dir/down.log" 2>&1
+  left=$(timeout 60 $engine volume ls -q --filter "$label")
+  [ -n "$left" ] && timeout 120 $engine volume rm -f $left >> "$log_dir/down.log" 2>&1
+  left=$(timeout 60 $engine network ls -q --filter "$label")
+  [ -n "$left" ] && timeout 60 $engine network rm $left >> "$log_dir/down.log" 2>&1
+  [ -n "$ticker" ] && kill "$ticker" 2>/dev/null
+  left=$( { $engine ps -aq --filter "$label"; $engine volume ls -q --filter "$label";
+            $engine network ls -q --filter "$label"; } 2>/dev/null | wc -l)
+  echo "removed the proof's containers, networks and volumes ($left left); logs in $log_dir"
+  echo "compose proof: $(( $(date +%s) - started )) s in all (jars $(( built_jars - started )) s," \
+    "images $(( built_images - built_jars )) s, deployment and scenarios $(( $(date +%s) - built_images )) s)"
+  exit $status
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# Podman runs health checks from systemd timers; without systemd, this loop runs them.
+if [ "$engine" = podman ] && [ ! -d /run/systemd/system ]; then
+  deploy/containers/podman-healthchecks.sh "$COMPOSE_PROJECT_NAME" > "$log_dir/healthchecks.log" 2>&1 &
+  ticker=$!
+fi
+
+java -Xmx256m deploy/proof/ComposeProof.java
