@@ -59,7 +59,7 @@ public final class DevRun {
                         DemoData.BUSINESSES.size(), calls.size());
             }
             printWelcome(apiUrl, workerPort, simulatorUrl, data);
-            watch(List.of(simulator, api, worker));
+            watch(stack, List.of(simulator, api, worker));
         } catch (Exception e) {
             System.err.println("run failed: " + e.getMessage());
             stopAll(started);
@@ -69,11 +69,13 @@ public final class DevRun {
     }
 
     /** Returns when one of the processes has died (Ctrl-C ends the JVM through the shutdown hook). */
-    private static void watch(List<ManagedProcess> processes) {
+    private static void watch(Stack stack, List<ManagedProcess> processes) {
         while (true) {
             for (ManagedProcess process : processes) {
                 if (!process.isAlive()) {
-                    System.err.println(process.name() + " stopped unexpectedly; stopping the rest");
+                    if (!stack.isClosed()) {
+                        System.err.println(process.name() + " stopped unexpectedly; stopping the rest");
+                    }
                     return;
                 }
             }

@@ -48,7 +48,7 @@ public final class Stack implements AutoCloseable {
     private final List<AutoCloseable> owned = new ArrayList<>();
     private final Thread shutdownHook = new Thread(this::close, "stop the stack");
     private boolean hookAdded;
-    private boolean closed;
+    private volatile boolean closed;
 
     /**
      * @param root     the repository root, or a copy of its build output: the modules' jars are read from
@@ -183,6 +183,11 @@ public final class Stack implements AutoCloseable {
             }
         });
         return helper;
+    }
+
+    /** True once {@link #close()} has begun: the processes are being stopped on purpose. */
+    public boolean isClosed() {
+        return closed;
     }
 
     /** Stops everything the stack started, newest first. */
