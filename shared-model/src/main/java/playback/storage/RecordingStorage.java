@@ -1,81 +1,44 @@
 package playback.storage;
 
-import io.smallrye.config.ConfigMapping;
-import io.smallrye.config.WithDefault;
-import jakarta.enterprise.context.ApplicationScoped;
-
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
+import java.io.InputStream;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Optional;
 
 /**
- * Recording files on a directory both services share. A file appears under its key only by an atomic
- * rename of a complete, validated temp file, so a reader never sees a partial or empty recording.
+ * Where recordings are kept once downloaded and validated: a directory both services share, or an
+ * S3-compatible bucket ({@code playback.storage.kind}). A recording appears under its key only complete,
+ * so a reader never sees a partial or empty one. Every failure of the store itself (a full disk, an
+ * object store that is down or answers 5xx) is an {@link IOException}.
  */
-@ApplicationScoped
-public class RecordingStorage {
+public interface RecordingStorage extends AutoCloseable {
 
-    private final Path root;
-    private final Path temp;
-
-    public RecordingStorage(Config config) throws IOException {
-        this.root = Path.of(config.dir()).toAbsolutePath().normalize();
-        this.temp = root.resolve(".tmp");
-        Files.createDirectories(temp);
-    }
-
-    /** The key of a recording: {@code <business>/<callSid>.<ext>}. */
-    public static String keyFor(long businessId, String callSid, String extension) {
+    /** The key of a recording: {@code <business>/<callSid>.<ext>}, so businesses never share one. */
+    static String keyFor(long businessId, String callSid, String extension) {
         return businessId + "/" + callSid + "." + extension;
     }
 
-    public Path createTempFile() throws IOException {
-        return Files.createTempFile(temp, "download-", ".part");
-    }
+    /** A local file to download into, handed to {@link #commit} once it is validated. */
+    Path createTempFile() throws IOException;
 
-    /** Moves a complete temp file under its key in one step, replacing an older copy. */
-    public void commit(Path tempFile, String key) throws IOException {
-        Path target = pathOf(key);
-        Files.createDirectories(target.getParent());
-        try {
-            Files.move(tempFile, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            throw new IOException("storage directory does not support atomic rename: " + root, e);
-        }
-    }
+    /** Stores a complete temp file under its key, replacing an older copy; readers see the old or the new one. */
+    void commit(Path tempFile, String key) throws IOException;
 
-    /** The stored, non-empty file of a key. */
-    public Optional<Path> find(String key) {
-        if (key == null) {
-            return Optional.empty();
-        }
-        Path path = pathOf(key);
-        try {
-            return Files.isRegularFile(path) && Files.size(path) > 0 ? Optional.of(path) : Optional.empty();
-        } catch (IOException e) {
-            return Optional.empty();
-        }
-    }
+    /** The size of the stored recording of a key; empty when there is none or it is empty. */
+    Optional<Long> size(String key) throws IOException;
 
-    public Path root() {
-        return root;
-    }
+    /** The stored recording as a local file, for zero-copy serving; empty when the store is not local. */
+    Optional<Path> localPath(String key);
 
-    private Path pathOf(String key) {
-        Path path = root.resolve(key).normalize();
-        if (!path.startsWith(root) || path.startsWith(temp)) {
-            throw new IllegalArgumentException("storage key outside the store: " + key);
-        }
-        return path;
-    }
+    /** Bytes {@code from} to {@code to} (inclusive) of a stored recording; the caller closes the stream. */
+    InputStream open(String key, long from, long to) throws IOException;
 
-    @ConfigMapping(prefix = "playback.storage")
-    public interface Config {
-        /** Directory of stored recordings, shared by the api and the worker. */
-        @WithDefault("data/recordings")
-        String dir();
+    void delete(String key) throws IOException;
+
+    /** Deletes every recording this store holds: its directory's files, or its bucket's keys under its prefix. */
+    void deleteAll() throws IOException;
+
+    @Override
+    default void close() {
     }
 }

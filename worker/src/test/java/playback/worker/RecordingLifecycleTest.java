@@ -11,12 +11,14 @@ import playback.model.FailureReason;
 import playback.model.RecordingRun;
 import playback.model.RunStatus;
 import playback.storage.RecordingStorage;
+import playback.storage.StorageConfig;
 import playback.worker.service.DownloadProcessor;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
@@ -24,7 +26,6 @@ import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 /** Transitions the worker drives against the real database: a replaced recording, a storage that refuses a file. */
@@ -44,8 +45,11 @@ class RecordingLifecycleTest {
     @Inject
     RecordingStorage storage;
 
+    @Inject
+    StorageConfig storageConfig;
+
     @Test
-    void aNewRecordingDuringADownloadSupersedesItsRunAndNothingOfTheOldOneIsStored() {
+    void aNewRecordingDuringADownloadSupersedesItsRunAndNothingOfTheOldOneIsStored() throws Exception {
         TestRecordings.Recording call = recordings.business(1).get(0);
         ProviderStub.server().stubFor(get(urlPathEqualTo(call.providerPath()))
                 .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "audio/mpeg")
@@ -64,7 +68,7 @@ class RecordingLifecycleTest {
         assertEquals(newRecordingSid, after.recordingSid);
         assertNull(after.storageKey);
         assertEquals(List.of(RunStatus.SUPERSEDED), recordings.runs(call).stream().map(run -> run.status).toList());
-        assertFalse(Files.exists(storage.root().resolve(RecordingStorage.keyFor(call.businessId(), call.callSid(), "mp3"))),
+        assertEquals(Optional.empty(), storage.size(RecordingStorage.keyFor(call.businessId(), call.callSid(), "mp3")),
                 "the old recording's file was not committed");
     }
 
@@ -75,7 +79,7 @@ class RecordingLifecycleTest {
                 .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "audio/mpeg")
                         .withBody(TestRecordings.mp3(10_000))));
         // A plain file where the business's directory belongs: the rename into place fails.
-        Path blocker = storage.root().resolve(Long.toString(call.businessId()));
+        Path blocker = Path.of(storageConfig.dir()).resolve(Long.toString(call.businessId()));
         Files.write(blocker, new byte[] {1});
         try {
             recordings.enqueue(call);

@@ -16,13 +16,9 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * Dev-only: puts the demo back to its first state without restarting anything. Calls and businesses
@@ -68,19 +64,10 @@ public class DevService {
     }
 
     private void deleteStoredFiles() {
-        Path root = storage.root();
-        try (Stream<Path> files = Files.walk(root)) {
-            files.sorted(Comparator.reverseOrder())
-                    .filter(path -> !path.equals(root) && !path.equals(root.resolve(".tmp")))
-                    .forEach(path -> {
-                        try {
-                            Files.deleteIfExists(path);
-                        } catch (IOException e) {
-                            Log.warnf("dev reset could not delete %s", path);
-                        }
-                    });
+        try {
+            storage.deleteAll();
         } catch (IOException e) {
-            Log.warnf("dev reset could not list %s", root);
+            Log.warnf("dev reset could not delete the stored recordings: %s", e.getMessage());
         }
     }
 

@@ -15,6 +15,7 @@ import playback.model.RunStatus;
 import playback.queue.DownloadJob;
 import playback.queue.JobQueue;
 import playback.storage.RecordingStorage;
+import playback.storage.StorageConfig;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -45,7 +46,11 @@ public class RecordingService {
     private final Duration dedupTtl;
 
     public RecordingService(RecordingLifecycle lifecycle, JobQueue queue, RecordingStorage storage, StreamUrlSigner signer,
-                            RetryConfig retry, RecordingCache cache, ApiConfig config) {
+                            RetryConfig retry, RecordingCache cache, ApiConfig config, StorageConfig storageConfig) {
+        if (storageConfig.kind() != StorageConfig.Kind.FILESYSTEM) {
+            // A ready recording without a local file would count as lost and be downloaded again and again.
+            throw new IllegalStateException("the api serves recordings from playback.storage.kind=filesystem only");
+        }
         this.cache = cache;
         this.lifecycle = lifecycle;
         this.queue = queue;
@@ -159,7 +164,7 @@ public class RecordingService {
 
     /** The stored file of a ready recording; remembered for a moment by the cache. */
     private Optional<StoredRecording> stored(CallLog call) {
-        Optional<StoredRecording> stored = storage.find(call.storageKey).map(path -> toStored(call, path));
+        Optional<StoredRecording> stored = storage.localPath(call.storageKey).map(path -> toStored(call, path));
         stored.ifPresent(file -> cache.putReady(call.businessId, call.callSid, call.recordingSid, file));
         return stored;
     }
