@@ -107,9 +107,12 @@ if $standins; then
   postgres_image=localhost/playback-standin-postgres:latest
   redis_image=localhost/playback-standin-redis:latest
 fi
+declare -A containerfile=([api]=quarkus [worker]=quarkus [simulator]=simulator)
+declare -A port=([api]=8080 [worker]=8081 [simulator]=8089)
 for service in api worker simulator; do
   nice -n 10 $engine build -q "${build_flags[@]}" --build-arg BASE_IMAGE="$jre_image" \
-    -f "deploy/images/$service/Containerfile" -t "localhost/playback-$service:proof" . >/dev/null
+    --build-arg SERVICE="$service" --build-arg PORT="${port[$service]}" \
+    -f "deploy/images/${containerfile[$service]}/Containerfile" -t "localhost/playback-$service:proof" . >/dev/null
 done
 built_images=$(date +%s)
 megabytes() { echo $(( $($engine image inspect --format '{{.Size}}' "$1") / 1000000 )); }
