@@ -4,14 +4,18 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import org.eclipse.microprofile.config.Config;
-import org.eclipse.microprofile.config.ConfigProvider;
+
 import playback.devstack.Settings;
 import playback.devstack.Stack;
+import playback.testing.S3Server;
+import playback.testing.TestConfiguration;
 import playback.testing.TestDatabase;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -19,6 +23,9 @@ import java.util.Map;
  * started from its packaged jar by devstack's {@link Stack} as a separate process against the same
  * PostgreSQL, Redis and storage, with the same retry timing (all read from the test configuration;
  * {@link TestDatabase} has created the database by then). It logs to target/worker-process.log.
+ *
+ * The storage is the test directory, or, for the tests of an {@link ObjectStorage} profile, a bucket of
+ * a real S3 API server (s3proxy) started here, which the api and the worker then share instead.
  */
 public class SystemUnderTest implements QuarkusTestResourceLifecycleManager {
 
@@ -26,24 +33,46 @@ public class SystemUnderTest implements QuarkusTestResourceLifecycleManager {
     public static final String PROVIDER_AUTH_TOKEN = "test-provider-auth-token";
     public static final Path STORAGE = Path.of("target/test-recordings").toAbsolutePath();
 
+    public static final String BUCKET = "recordings";
+
     private static WireMockServer provider;
+    private static S3Server objectStore;
     private Stack stack;
+    private boolean objectStorage;
 
     public static WireMockServer provider() {
         return provider;
+    }
+
+    /** The S3 server of an {@link ObjectStorage} profile's tests. */
+    public static S3Server objectStore() {
+        return objectStore;
+    }
+
+    @Override
+    public void setContext(Context context) {
+        String profile = context.testProfile();
+        objectStorage = profile != null && ObjectStorage.class.isAssignableFrom(classOf(profile));
     }
 
     @Override
     public Map<String, String> start() {
         provider = new WireMockServer(WireMockConfiguration.options().dynamicPort().containerThreads(64));
         provider.start();
-        Config config = ConfigProvider.getConfig();
+        Config config = TestConfiguration.get();
         // The repository root is the api module's parent. No settings: only the overrides below shape the worker.
         stack = new Stack(new Settings(Map.of()), Path.of(".."), Path.of("target"), STORAGE, TestDatabase.jdbcUrl(),
                 TestDatabase.user(), config.getValue("quarkus.redis.hosts", String.class));
+        Map<String, String> storage = Map.of("playback.storage.dir", STORAGE.toString());
+        if (objectStorage) {
+            objectStore = startObjectStore();
+            storage = objectStore.settings(BUCKET);
+        }
+        Map<String, String> worker = new HashMap<>();
+        storage.forEach((key, value) -> worker.put(key.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_"), value));
         try {
             Files.createDirectories(STORAGE);
-            stack.worker("worker-process", Stack.freePort(), provider.baseUrl(), Map.of(
+            worker.putAll(Map.of(
                     "QUARKUS_FLYWAY_MIGRATE_AT_START", "true",
                     "QUARKUS_FLYWAY_VALIDATE_AT_START", "false",
                     "QUARKUS_LOG_CATEGORY__PLAYBACK__LEVEL", "DEBUG",
@@ -52,10 +81,29 @@ public class SystemUnderTest implements QuarkusTestResourceLifecycleManager {
                     "PLAYBACK_PROVIDER_NOT_FOUND_RECHECK", "200ms",
                     "PLAYBACK_RETRY_BACKOFF", config.getValue("playback.retry.backoff", String.class),
                     "PLAYBACK_SLOTS_LEASE", "5s"));
+            stack.worker("worker-process", Stack.freePort(), provider.baseUrl(), worker);
         } catch (IOException e) {
             throw new IllegalStateException("cannot start the worker process", e);
         }
-        return Map.of("playback.storage.dir", STORAGE.toString());
+        return storage;
+    }
+
+    private static S3Server startObjectStore() {
+        try {
+            S3Server server = S3Server.start();
+            server.createBucket(BUCKET);
+            return server;
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot start the S3 server", e);
+        }
+    }
+
+    private static Class<?> classOf(String name) {
+        try {
+            return Class.forName(name, false, SystemUnderTest.class.getClassLoader());
+        } catch (ClassNotFoundException e) {
+            return Object.class;
+        }
     }
 
     @Override
@@ -65,6 +113,14 @@ public class SystemUnderTest implements QuarkusTestResourceLifecycleManager {
         }
         if (provider != null) {
             provider.stop();
+        }
+        if (objectStore != null) {
+            try {
+                objectStore.close();
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot stop the S3 server", e);
+            }
+            objectStore = null;
         }
     }
 }

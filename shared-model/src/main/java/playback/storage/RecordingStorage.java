@@ -2,7 +2,9 @@ package playback.storage;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Optional;
 
 /**
@@ -30,8 +32,20 @@ public interface RecordingStorage extends AutoCloseable {
     /** The stored recording as a local file, for zero-copy serving; empty when the store is not local. */
     Optional<Path> localPath(String key);
 
-    /** Bytes {@code from} to {@code to} (inclusive) of a stored recording; the caller closes the stream. */
+    /**
+     * Bytes {@code from} to {@code to} (inclusive) of a stored recording; the caller closes the stream.
+     *
+     * @throws java.nio.file.NoSuchFileException the store has no recording under the key
+     */
     InputStream open(String key, long from, long to) throws IOException;
+
+    /**
+     * A URL a browser can fetch the recording from directly, for {@code ttl}, with the given
+     * Content-Disposition; empty when the store has no such URLs (a local directory).
+     */
+    default Optional<URI> presignedUrl(String key, Duration ttl, Optional<String> contentDisposition) {
+        return Optional.empty();
+    }
 
     void delete(String key) throws IOException;
 

@@ -11,6 +11,9 @@ import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3Configuration;
+import software.amazon.awssdk.services.s3.model.GetObjectRequest;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Object;
@@ -18,27 +21,34 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
 /**
  * Recordings in a bucket of an S3-compatible store, under an optional key prefix. Downloads still land
- * in a local temp file first; a commit uploads it (in parts above the part size), and S3 makes an object
+ * in a temp file of the process's own directory first; a commit uploads it (in parts above the part size), and S3 makes an object
  * visible only once its upload is complete. Errors of the store or the network come out as
  * {@link IOException}, after the SDK's own retries.
  */
 public class S3Storage implements RecordingStorage {
 
     private final S3Client client;
+    private final S3Presigner presigner;
     private final String bucket;
     private final String prefix;
     private final long partSize;
+    private final Path downloads;
 
-    public S3Storage(StorageConfig.S3 config) {
+    /** @param downloads this process's own directory for downloads until they are uploaded */
+    public S3Storage(StorageConfig.S3 config, Path downloads) throws IOException {
+        this.downloads = Files.createDirectories(downloads);
         this.bucket = config.bucket().orElseThrow(() -> new IllegalStateException(
                 "playback.storage.s3.bucket (PLAYBACK_STORAGE_S3_BUCKET) is required with playback.storage.kind=s3"));
         this.prefix = config.prefix().map(S3Storage::asPrefix).orElse("");
@@ -56,11 +66,15 @@ public class S3Storage implements RecordingStorage {
                         .build());
         config.endpoint().ifPresent(builder::endpointOverride);
         this.client = builder.build();
+        var presigning = S3Presigner.builder().region(Region.of(config.region())).credentialsProvider(credentials(config))
+                .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(config.pathStyleAccess()).build());
+        config.endpoint().ifPresent(presigning::endpointOverride);
+        this.presigner = presigning.build();
     }
 
     @Override
     public Path createTempFile() throws IOException {
-        return Files.createTempFile("download-", ".part");
+        return Files.createTempFile(downloads, "download-", ".part");
     }
 
     @Override
@@ -137,6 +151,19 @@ public class S3Storage implements RecordingStorage {
         });
     }
 
+    /** Signed locally (no request to the store); the URL's host is the configured endpoint. */
+    @Override
+    public Optional<URI> presignedUrl(String key, Duration ttl, Optional<String> contentDisposition) {
+        GetObjectRequest.Builder get = GetObjectRequest.builder().bucket(bucket).key(objectKey(key));
+        contentDisposition.ifPresent(get::responseContentDisposition);
+        try {
+            return Optional.of(presigner.presignGetObject(presign -> presign.signatureDuration(ttl)
+                    .getObjectRequest(get.build())).url().toURI());
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException("the store's endpoint makes no valid URL", e);
+        }
+    }
+
     @Override
     public void delete(String key) throws IOException {
         call(() -> client.deleteObject(delete -> delete.bucket(bucket).key(objectKey(key))));
@@ -158,6 +185,7 @@ public class S3Storage implements RecordingStorage {
 
     @Override
     public void close() {
+        presigner.close();
         client.close();
     }
 

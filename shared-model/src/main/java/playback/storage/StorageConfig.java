@@ -14,7 +14,10 @@ public interface StorageConfig {
     @WithDefault("filesystem")
     Kind kind();
 
-    /** Directory of stored recordings, shared by the api and the worker ({@code kind=filesystem}). */
+    /**
+     * Directory of stored recordings, shared by the api and the worker ({@code kind=filesystem}); with
+     * {@code kind=s3}, the process's own, where downloads wait in {@code .tmp} until they are uploaded.
+     */
     @WithDefault("data/recordings")
     String dir();
 

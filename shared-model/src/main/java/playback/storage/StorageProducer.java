@@ -5,6 +5,7 @@ import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 
 import java.io.IOException;
+import java.nio.file.Path;
 
 /** The one store of a process, chosen by {@code playback.storage.kind}. */
 @ApplicationScoped
@@ -15,7 +16,7 @@ public class StorageProducer {
     RecordingStorage storage(StorageConfig config) throws IOException {
         return switch (config.kind()) {
             case FILESYSTEM -> new FilesystemStorage(config.dir());
-            case S3 -> new S3Storage(config.s3());
+            case S3 -> new S3Storage(config.s3(), Path.of(config.dir(), ".tmp"));
         };
     }
 

@@ -9,9 +9,12 @@ import io.smallrye.config.SmallRyeConfigBuilder;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import playback.testing.S3Server;
 import software.amazon.awssdk.services.s3.S3Client;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -27,6 +30,9 @@ class S3StorageTest extends RecordingStorageContract {
     private static S3Server server;
     private final String testPrefix = "test-" + UUID.randomUUID();
 
+    @TempDir
+    Path downloads;
+
     @BeforeAll
     static void startServer() throws Exception {
         server = S3Server.start();
@@ -39,10 +45,10 @@ class S3StorageTest extends RecordingStorageContract {
     }
 
     @Override
-    RecordingStorage newStorage(String name) {
+    RecordingStorage newStorage(String name) throws IOException {
         Map<String, String> settings = new HashMap<>(server.settings(BUCKET));
         settings.put("playback.storage.s3.prefix", testPrefix + "/" + name);
-        return new S3Storage(config(settings).s3());
+        return new S3Storage(config(settings).s3(), downloads.resolve(name));
     }
 
     /** The server stops answering: connections are refused. */

@@ -1,7 +1,6 @@
 package playback.testing;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
-import org.eclipse.microprofile.config.ConfigProvider;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -26,11 +25,11 @@ public class TestDatabase implements QuarkusTestResourceLifecycleManager {
 
     /** The datasource's URL and user, from the test configuration. */
     public static String jdbcUrl() {
-        return ConfigProvider.getConfig().getValue("quarkus.datasource.jdbc.url", String.class);
+        return TestConfiguration.get().getValue("quarkus.datasource.jdbc.url", String.class);
     }
 
     public static String user() {
-        return ConfigProvider.getConfig().getOptionalValue("quarkus.datasource.username", String.class)
+        return TestConfiguration.get().getOptionalValue("quarkus.datasource.username", String.class)
                 .orElse("postgres");
     }
 

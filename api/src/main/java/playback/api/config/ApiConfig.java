@@ -58,6 +58,23 @@ public interface ApiConfig {
 
         /** HMAC key of signed stream URLs; the same on every api replica. */
         String secret();
+
+        /**
+         * How recordings of an object store reach the browser: {@code proxy} (the api reads the ranges
+         * from the store and serves them with the whole HTTP contract), or {@code redirect} (a 307 to a
+         * short-lived presigned URL of the store, which then answers itself: the store must be reachable
+         * by browsers, and its own validators and Range handling apply). Local files are always served.
+         */
+        @WithDefault("proxy")
+        Delivery delivery();
+
+        /** How long a presigned URL of {@code delivery=redirect} stays valid: long enough to listen to a call. */
+        @WithDefault("15m")
+        Duration redirectTtl();
+    }
+
+    enum Delivery {
+        PROXY, REDIRECT
     }
 
     interface Webhooks {

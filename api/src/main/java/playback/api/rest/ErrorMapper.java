@@ -9,6 +9,7 @@ import jakarta.ws.rs.core.UriInfo;
 import org.jboss.resteasy.reactive.RestResponse;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 import playback.api.auth.Unauthenticated;
+import playback.api.service.StorageUnavailable;
 
 import java.net.ConnectException;
 import java.nio.channels.ClosedChannelException;
@@ -93,12 +94,15 @@ public class ErrorMapper {
     }
 
     /**
-     * "database" or "redis" when the failure is that dependency being down or unreachable (an outage is
-     * a 503 with Retry-After, not a 500); null for anything else.
+     * "database", "redis" or "storage" when the failure is that dependency being down or unreachable (an
+     * outage is a 503 with Retry-After, not a 500); null for anything else.
      */
     static String unavailableDependency(Throwable e) {
         for (Throwable cause = e; cause != null; cause = cause.getCause()) {
             String type = cause.getClass().getName();
+            if (cause instanceof StorageUnavailable) {
+                return "storage";
+            }
             if (cause instanceof SQLException sql && (sql.getSQLState() != null && sql.getSQLState().startsWith("08")
                     || sql instanceof SQLTransientConnectionException
                     || String.valueOf(sql.getMessage()).contains("Acquisition timeout"))) {

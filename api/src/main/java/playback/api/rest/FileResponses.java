@@ -6,6 +6,9 @@ import org.jboss.resteasy.reactive.PathPart;
 import org.jboss.resteasy.reactive.RestResponse;
 import playback.api.service.StoredRecording;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.channels.WritableByteChannel;
@@ -30,6 +33,7 @@ import java.util.Optional;
 final class FileResponses {
 
     static final int MAX_PARTS = 16;
+    private static final int TRANSFER_BUFFER = 64 * 1024;
     private static final String BOUNDARY = "PLAYBACK_BYTERANGES_BOUNDARY";
 
     private FileResponses() {
@@ -39,7 +43,13 @@ final class FileResponses {
                    String ifModifiedSince, boolean attachment) {
     }
 
-    static RestResponse<Object> respond(StoredRecording file, Request request) {
+    /**
+     * The answer to a request for a stored recording.
+     *
+     * @throws java.nio.file.NoSuchFileException the remote store no longer has the recording's object
+     * @throws IOException                       the remote store cannot be read now
+     */
+    static RestResponse<Object> respond(StoredRecording file, Request request) throws IOException {
         if (request.ifMatch() != null && !matchesStrongly(file, request.ifMatch())) {
             return RestResponse.ResponseBuilder.create(RestResponse.Status.PRECONDITION_FAILED)
                     .header(HttpHeaders.CONTENT_TYPE, "application/json")
@@ -82,14 +92,19 @@ final class FileResponses {
             }
             response.header(HttpHeaders.CONTENT_TYPE, file.contentType()).header(HttpHeaders.CONTENT_LENGTH, length);
             if (!request.head()) {
-                response.entity(new PathPart(file.path(), offset, length));
+                response.entity(body(file.bytes(), offset, length));
             }
         }
         validators(response, file, lastModified);
         if (request.attachment()) {
-            response.header("Content-Disposition", "attachment; filename=\"" + file.fileName() + "\"");
+            response.header("Content-Disposition", attachment(file));
         }
         return response.build();
+    }
+
+    /** The Content-Disposition of a download: saved under the recording's SID. */
+    static String attachment(StoredRecording file) {
+        return "attachment; filename=\"" + file.fileName() + "\"";
     }
 
     /** 206 multipart/byteranges, the parts in the order asked, with an exact Content-Length. */
@@ -110,23 +125,57 @@ final class FileResponses {
                 .header(HttpHeaders.CONTENT_LENGTH, length);
         if (!head) {
             response.entity((StreamingOutput) out -> {
-                try (FileChannel channel = FileChannel.open(file.path(), StandardOpenOption.READ)) {
-                    WritableByteChannel target = Channels.newChannel(out);
-                    for (int i = 0; i < parts.size(); i++) {
-                        out.write(headers.get(i));
-                        long position = parts.get(i)[0];
-                        long remaining = parts.get(i)[1] - position + 1;
-                        while (remaining > 0) {
-                            long sent = channel.transferTo(position, remaining, target);
-                            position += sent;
-                            remaining -= sent;
-                        }
-                    }
-                    out.write(closing);
+                for (int i = 0; i < parts.size(); i++) {
+                    out.write(headers.get(i));
+                    long first = parts.get(i)[0];
+                    copy(file.bytes(), first, parts.get(i)[1] - first + 1, out);
                 }
+                out.write(closing);
             });
         }
         return response;
+    }
+
+    /** A single range: a file region for the event loop, or a ranged read of the store opened now. */
+    private static Object body(StoredRecording.Bytes bytes, long offset, long length) throws IOException {
+        if (bytes instanceof StoredRecording.LocalFile local) {
+            return new PathPart(local.path(), offset, length);
+        }
+        StoredRecording.StoredObject object = (StoredRecording.StoredObject) bytes;
+        InputStream in = object.storage().open(object.key(), offset, offset + length - 1);
+        return (StreamingOutput) out -> {
+            try (in) {
+                transfer(in, out);
+            }
+        };
+    }
+
+    /** Writes {@code length} bytes from {@code offset}: from the file by the kernel, or a ranged read of the store. */
+    private static void copy(StoredRecording.Bytes bytes, long offset, long length, OutputStream out) throws IOException {
+        if (bytes instanceof StoredRecording.LocalFile local) {
+            try (FileChannel channel = FileChannel.open(local.path(), StandardOpenOption.READ)) {
+                WritableByteChannel target = Channels.newChannel(out);
+                long position = offset;
+                long remaining = length;
+                while (remaining > 0) {
+                    long sent = channel.transferTo(position, remaining, target);
+                    position += sent;
+                    remaining -= sent;
+                }
+            }
+            return;
+        }
+        StoredRecording.StoredObject object = (StoredRecording.StoredObject) bytes;
+        try (InputStream in = object.storage().open(object.key(), offset, offset + length - 1)) {
+            transfer(in, out);
+        }
+    }
+
+    private static void transfer(InputStream in, OutputStream out) throws IOException {
+        byte[] buffer = new byte[TRANSFER_BUFFER];
+        for (int read = in.read(buffer); read >= 0; read = in.read(buffer)) {
+            out.write(buffer, 0, read);
+        }
     }
 
     private static long totalLength(List<long[]> parts) {

@@ -13,6 +13,7 @@ import jakarta.ws.rs.core.MediaType;
 import org.jboss.resteasy.reactive.RestResponse;
 import playback.api.auth.Authenticator;
 import playback.api.auth.StreamUrlSigner;
+import playback.api.config.ApiConfig;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
@@ -20,13 +21,20 @@ import playback.api.service.RecordingCache;
 import playback.api.service.RecordingService;
 import playback.api.service.RecordingWaiters;
 import playback.api.service.RecordingStatusView;
+import playback.api.service.StorageUnavailable;
+import playback.api.service.StoredRecording;
 import playback.api.service.StreamDecision;
+import playback.queue.RecordingEvents;
 import playback.model.CallLog;
 import playback.model.DownloadStatus;
 import playback.model.Sids;
 
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.NoSuchFileException;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /** Recording status (check only), stream and download. */
 @Path("/api/recordings/{callSid}")
@@ -39,10 +47,12 @@ public class RecordingsResource {
     private final RecordingService recordings;
     private final RecordingWaiters waiters;
     private final RecordingCache cache;
+    private final ApiConfig.StreamUrl streamUrl;
 
     public RecordingsResource(Authenticator authenticator, StreamUrlSigner signer, RecordingService recordings,
-                              RecordingWaiters waiters, RecordingCache cache) {
+                              RecordingWaiters waiters, RecordingCache cache, ApiConfig config) {
         this.cache = cache;
+        this.streamUrl = config.streamUrl();
         this.authenticator = authenticator;
         this.signer = signer;
         this.recordings = recordings;
@@ -125,39 +135,79 @@ public class RecordingsResource {
     }
 
     /**
-     * On the event loop when the cache knows the answer (a ready file, or a download under way), like a
-     * static file server; otherwise on a worker thread, where PostgreSQL decides.
+     * On the event loop when the cache knows the answer (a ready local file, or a download under way),
+     * like a static file server; a cached recording of a remote store on a worker thread, where its
+     * ranged read blocks; otherwise on a worker thread, where PostgreSQL decides.
      */
     private Uni<RestResponse<Object>> answerFast(StreamRequest request, boolean head, boolean attachment) {
-        Optional<RestResponse<Object>> cached = fromCache(request, head, attachment);
-        if (cached.isPresent()) {
-            return Uni.createFrom().item(cached.get());
+        Optional<Long> businessId = cacheableBusiness(request);
+        if (businessId.isEmpty()) {
+            return onWorker(() -> answer(request, head, attachment));
         }
-        return Uni.createFrom().item(() -> answer(request, head, attachment))
-                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+        Optional<RecordingCache.Ready> ready = cache.ready(businessId.get(), request.callSid);
+        if (ready.isPresent()) {
+            if (!tokenFits(request, businessId.get(), ready.get().recordingSid())) {
+                return onWorker(() -> answer(request, head, attachment));
+            }
+            StoredRecording file = ready.get().file();
+            if (head || file.bytes() instanceof StoredRecording.LocalFile) {
+                return Uni.createFrom().item(serveCached(file, request, head, attachment));
+            }
+            return onWorker(() -> serveCached(file, request, head, attachment));
+        }
+        if (request.token == null) {
+            Optional<RecordingCache.Pending> pending = cache.pending(businessId.get(), request.callSid);
+            if (pending.isPresent()) {
+                return Uni.createFrom().item(statusAnswer(202, pending.get().status(), pending.get().retryAfter()));
+            }
+        }
+        return onWorker(() -> answer(request, head, attachment));
     }
 
-    private Optional<RestResponse<Object>> fromCache(StreamRequest request, boolean head, boolean attachment) {
+    /** The business a request may be answered for from the cache; empty when PostgreSQL must decide. */
+    private Optional<Long> cacheableBusiness(StreamRequest request) {
         boolean multipart = request.range != null && request.range.indexOf(',') >= 0;
         if (!Sids.isCallSid(request.callSid) || multipart) {
             return Optional.empty();
         }
-        Optional<Long> businessId = request.token != null ? signer.claimedBusiness(request.token)
+        return request.token != null ? signer.claimedBusiness(request.token)
                 : Optional.of(authenticator.authenticate(request.authorization).businessId());
-        if (businessId.isEmpty()) {
-            return Optional.empty();
+    }
+
+    private static Uni<RestResponse<Object>> onWorker(Supplier<RestResponse<Object>> answer) {
+        return Uni.createFrom().item(answer).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+    }
+
+    /** A recording the cache remembers; when its object turned out to be gone, PostgreSQL decides again. */
+    private RestResponse<Object> serveCached(StoredRecording file, StreamRequest request, boolean head,
+                                             boolean attachment) {
+        try {
+            return respond(file, request, head, attachment);
+        } catch (NoSuchFileException e) {
+            cache.invalidate(RecordingEvents.Event.key(cacheableBusiness(request).orElseThrow(), request.callSid));
+            return answer(request, head, attachment);
         }
-        Optional<RecordingCache.Ready> ready = cache.ready(businessId.get(), request.callSid);
-        if (ready.isPresent()) {
-            return tokenFits(request, businessId.get(), ready.get().recordingSid())
-                    ? Optional.of(FileResponses.respond(ready.get().file(), fileRequest(request, head, attachment)))
-                    : Optional.empty();
+    }
+
+    /** @throws NoSuchFileException the store no longer has the recording's object */
+    private RestResponse<Object> respond(StoredRecording file, StreamRequest request, boolean head,
+                                         boolean attachment) throws NoSuchFileException {
+        if (streamUrl.delivery() == ApiConfig.Delivery.REDIRECT && file.bytes() instanceof StoredRecording.StoredObject object) {
+            Optional<URI> presigned = object.storage().presignedUrl(object.key(), streamUrl.redirectTtl(),
+                    attachment ? Optional.of(FileResponses.attachment(file)) : Optional.empty());
+            if (presigned.isPresent()) {
+                return RestResponse.ResponseBuilder.create(RestResponse.Status.TEMPORARY_REDIRECT)
+                        .header(HttpHeaders.LOCATION, presigned.get().toString())
+                        .header(HttpHeaders.CACHE_CONTROL, "no-store").build();
+            }
         }
-        if (request.token != null) {
-            return Optional.empty();
+        try {
+            return FileResponses.respond(file, fileRequest(request, head, attachment));
+        } catch (NoSuchFileException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new StorageUnavailable(e);
         }
-        return cache.pending(businessId.get(), request.callSid)
-                .map(pending -> statusAnswer(202, pending.status(), pending.retryAfter()));
     }
 
     private RestResponse<Object> answer(StreamRequest request, boolean head, boolean attachment) {
@@ -176,7 +226,19 @@ public class RecordingsResource {
         }
         StreamDecision decision = recordings.stream(call, request.explicit);
         if (decision instanceof StreamDecision.Serve serve) {
-            return FileResponses.respond(serve.recording(), fileRequest(request, head, attachment));
+            try {
+                return respond(serve.recording(), request, head, attachment);
+            } catch (NoSuchFileException e) {
+                decision = recordings.objectMissing(call, request.explicit);
+            }
+        }
+        if (decision instanceof StreamDecision.Serve serve) {
+            // Stored again meanwhile (another Play's download): served, or a 503 when it is gone once more.
+            try {
+                return respond(serve.recording(), request, head, attachment);
+            } catch (NoSuchFileException e) {
+                throw new StorageUnavailable(e);
+            }
         }
         if (decision instanceof StreamDecision.Pending pending) {
             return statusAnswer(202, pending.status(), pending.retryAfter());

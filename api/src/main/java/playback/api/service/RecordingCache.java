@@ -11,9 +11,9 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * What this api replica may answer without PostgreSQL for a moment: where a ready recording's file is
+ * What this api replica may answer without PostgreSQL for a moment: where a ready recording is stored
  * (a Range request of a playing {@code <audio>} then costs a map lookup and a stat, like a static file
- * server), and the 202 of a recording already being downloaded (a burst of Plays answers from memory).
+ * server, or a map lookup and the ranged read of the object store), and the 202 of a recording already being downloaded (a burst of Plays answers from memory).
  * Entries are short-lived and dropped by the recording events every replica hears, so nothing is served
  * that PostgreSQL no longer says, beyond a second or two after a dev reset.
  */
@@ -84,9 +84,16 @@ public class RecordingCache {
         pending.clear();
     }
 
+    /**
+     * A local file is checked at each hit (a stat); an object of a remote store is trusted for the entry's
+     * few seconds, and a ranged read that finds it gone drops the entry.
+     */
     private static boolean stillStored(StoredRecording file) {
+        if (!(file.bytes() instanceof StoredRecording.LocalFile local)) {
+            return true;
+        }
         try {
-            return Files.size(file.path()) == file.size();
+            return Files.size(local.path()) == file.size();
         } catch (IOException e) {
             return false;
         }

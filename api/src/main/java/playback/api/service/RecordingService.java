@@ -15,9 +15,9 @@ import playback.model.RunStatus;
 import playback.queue.DownloadJob;
 import playback.queue.JobQueue;
 import playback.storage.RecordingStorage;
-import playback.storage.StorageConfig;
+import playback.queue.RecordingEvents;
 
-import java.nio.file.Path;
+import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -46,11 +46,7 @@ public class RecordingService {
     private final Duration dedupTtl;
 
     public RecordingService(RecordingLifecycle lifecycle, JobQueue queue, RecordingStorage storage, StreamUrlSigner signer,
-                            RetryConfig retry, RecordingCache cache, ApiConfig config, StorageConfig storageConfig) {
-        if (storageConfig.kind() != StorageConfig.Kind.FILESYSTEM) {
-            // A ready recording without a local file would count as lost and be downloaded again and again.
-            throw new IllegalStateException("the api serves recordings from playback.storage.kind=filesystem only");
-        }
+                            RetryConfig retry, RecordingCache cache, ApiConfig config) {
         this.cache = cache;
         this.lifecycle = lifecycle;
         this.queue = queue;
@@ -90,7 +86,8 @@ public class RecordingService {
             if (stored.isPresent()) {
                 return new StreamDecision.Serve(stored.get());
             }
-            Log.warnf("recording of call %s is marked ready but its file is gone; downloading it again", call.callSid);
+            Log.warnf("recording of call %s is marked ready but it is gone from the store; downloading it again",
+                    call.callSid);
             lifecycle.fileMissing(call.id);
             call = findCall(call.businessId, call.callSid).orElse(call);
             play = decide(call, explicit);
@@ -162,18 +159,44 @@ public class RecordingService {
                 .orElseGet(() -> key.timeToLive().compareTo(dedupTtl.minus(DEDUP_INSERT_GRACE)) > 0);
     }
 
-    /** The stored file of a ready recording; remembered for a moment by the cache. */
+    /**
+     * A ready recording that its object store lost (found by a ranged read after {@link #stream} served
+     * it) becomes missing, and is downloaded again on an explicit Play, like a file gone from the disk.
+     */
+    public StreamDecision objectMissing(CallLog call, boolean explicit) {
+        cache.invalidate(RecordingEvents.Event.key(call.businessId, call.callSid));
+        Log.warnf("recording of call %s is marked ready but its object is gone from the store; downloading it again",
+                call.callSid);
+        lifecycle.fileMissing(call.id);
+        return stream(findCall(call.businessId, call.callSid).orElse(call), explicit);
+    }
+
+    /**
+     * The stored recording of a ready call, when it is there: a local file, or an object of the store
+     * (one HEAD; the cache then answers the next requests for a few seconds). Remembered by the cache.
+     *
+     * @throws StorageUnavailable the store cannot be asked now
+     */
     private Optional<StoredRecording> stored(CallLog call) {
-        Optional<StoredRecording> stored = storage.localPath(call.storageKey).map(path -> toStored(call, path));
+        Optional<StoredRecording.Bytes> bytes = storage.localPath(call.storageKey).map(StoredRecording.LocalFile::new);
+        if (bytes.isEmpty() && call.storageKey != null) {
+            try {
+                bytes = storage.size(call.storageKey).filter(size -> size.equals(call.sizeBytes))
+                        .map(size -> new StoredRecording.StoredObject(storage, call.storageKey));
+            } catch (IOException e) {
+                throw new StorageUnavailable(e);
+            }
+        }
+        Optional<StoredRecording> stored = bytes.map(found -> toStored(call, found));
         stored.ifPresent(file -> cache.putReady(call.businessId, call.callSid, call.recordingSid, file));
         return stored;
     }
 
-    private static StoredRecording toStored(CallLog call, Path path) {
+    private static StoredRecording toStored(CallLog call, StoredRecording.Bytes bytes) {
         Instant modified = call.readyAt != null ? call.readyAt : Instant.EPOCH;
         String etag = "\"" + call.recordingSid + "-" + call.sizeBytes + "-" + modified.toEpochMilli() + "\"";
         String extension = call.storageKey.substring(call.storageKey.lastIndexOf('.') + 1);
-        return new StoredRecording(path, call.sizeBytes, call.contentType, modified, etag,
+        return new StoredRecording(bytes, call.sizeBytes, call.contentType, modified, etag,
                 call.recordingSid + "." + extension);
     }
 
