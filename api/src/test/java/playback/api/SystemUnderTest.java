@@ -15,7 +15,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -64,12 +63,12 @@ public class SystemUnderTest implements QuarkusTestResourceLifecycleManager {
         stack = new Stack(new Settings(Map.of()), Path.of(".."), Path.of("target"), STORAGE, TestDatabase.jdbcUrl(),
                 TestDatabase.user(), config.getValue("quarkus.redis.hosts", String.class));
         Map<String, String> storage = Map.of("playback.storage.dir", STORAGE.toString());
+        Map<String, String> worker = new HashMap<>();
         if (objectStorage) {
             objectStore = startObjectStore();
             storage = objectStore.settings(BUCKET);
+            worker.putAll(objectStore.environment(BUCKET));
         }
-        Map<String, String> worker = new HashMap<>();
-        storage.forEach((key, value) -> worker.put(key.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_"), value));
         try {
             Files.createDirectories(STORAGE);
             worker.putAll(Map.of(

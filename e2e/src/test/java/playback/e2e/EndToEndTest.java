@@ -54,12 +54,11 @@ class EndToEndTest {
     /** Far above the expected tens of ms (2 shared cores), far below the status-poll backoff of 3 s. */
     private static final long LONG_POLL_LIMIT_MILLIS = 1000;
     private static final ResultTable TABLE = new ResultTable();
-    private static final HttpClient HTTP = HttpClient.newBuilder().executor(Executors.newFixedThreadPool(128))
-            .connectTimeout(Duration.ofSeconds(5)).build();
 
     private static OwnedServers servers;
     private static Stack stack;
     private static Fixtures fixtures;
+    private static Probes probes;
     private static ManagedProcess[] workers = new ManagedProcess[2];
     private static int[] workerPorts = new int[2];
     private static String simulatorUrl;
@@ -86,6 +85,7 @@ class EndToEndTest {
             startWorker(i);
         }
         fixtures = new Fixtures(stack, apis[0], simulatorUrl);
+        probes = new Probes(stack, List.of(apis));
         acme = fixtures.business("Acme e2e");
         harbor = fixtures.business("Harbor e2e");
     }
@@ -115,9 +115,9 @@ class EndToEndTest {
     void fiveHundredConcurrentPlaysOverTwoApisFetchOnce() throws Exception {
         Call call = fixtures.call(acme, "{\"latency_ms\":1500,\"duration_seconds\":60}");
         long started = System.nanoTime();
-        List<Integer> statuses = playConcurrently(List.of(call), 500);
+        List<Integer> statuses = probes.playConcurrently(List.of(call), 500);
         long answeredMillis = (System.nanoTime() - started) / 1_000_000;
-        boolean ready = await(Duration.ofSeconds(30), () -> "ready".equals(status(call)));
+        boolean ready = Probes.await(Duration.ofSeconds(30), () -> "ready".equals(probes.status(call)));
         int fetches = fixtures.providerFetches(call);
         int runs = runs(call);
         boolean passed = Set.of(200, 202).containsAll(statuses) && ready && fetches == 1 && runs == 1;
@@ -136,8 +136,8 @@ class EndToEndTest {
         }
         fixtures.resetSimulatorStats();
         long started = System.nanoTime();
-        List<Integer> statuses = playConcurrently(calls, calls.size());
-        boolean ready = await(Duration.ofSeconds(120), () -> calls.stream().allMatch(c -> "ready".equals(status(c))));
+        List<Integer> statuses = probes.playConcurrently(calls, calls.size());
+        boolean ready = Probes.await(Duration.ofSeconds(120), () -> calls.stream().allMatch(c -> "ready".equals(probes.status(c))));
         long seconds = (System.nanoTime() - started) / 1_000_000_000;
         JsonNode stats = fixtures.simulatorStats();
         int maxAcme = stats.path("max_in_flight_by_account").path(acme.accountSid()).asInt(-1);
@@ -155,14 +155,14 @@ class EndToEndTest {
     @Order(3)
     void killedWorkerJobCompletesOnTheOtherWorker() throws Exception {
         Call call = fixtures.call(acme, "{\"bytes_per_second\":50000,\"size_bytes\":3000000}");
-        playConcurrently(List.of(call), 1);
-        boolean downloading = await(Duration.ofSeconds(20), () -> "downloading".equals(status(call)));
+        probes.playConcurrently(List.of(call), 1);
+        boolean downloading = Probes.await(Duration.ofSeconds(20), () -> "downloading".equals(probes.status(call)));
         String holder = activeRunWorker(call);
         int victim = holder != null && holder.startsWith(workers[1].pid() + "@") ? 1 : 0;
         workers[victim].kill();
         long killed = System.nanoTime();
         fixtures.script(call.recordingSid(), "{\"size_bytes\":3000000}");
-        boolean ready = await(LEASE.plusSeconds(40), () -> "ready".equals(status(call)));
+        boolean ready = Probes.await(LEASE.plusSeconds(40), () -> "ready".equals(probes.status(call)));
         double recovery = (System.nanoTime() - killed) / 1e9;
         long slotsLeft = Long.parseLong(servers.redisCli("-n", Integer.toString(REDIS_DB), "ZCARD",
                 RedisKeys.slots(acme.id())).trim());
@@ -200,21 +200,21 @@ class EndToEndTest {
         for (int i = 0; i < 20; i++) {
             calls.add(fixtures.call(harbor, "{\"latency_ms\":300,\"bytes_per_second\":500000,\"size_bytes\":800000}"));
         }
-        playConcurrently(calls, calls.size());
-        boolean midFlight = await(Duration.ofSeconds(30), () -> calls.stream().anyMatch(c -> "downloading".equals(status(c))));
-        long readyBefore = calls.stream().filter(c -> "ready".equals(status(c))).count();
+        probes.playConcurrently(calls, calls.size());
+        boolean midFlight = Probes.await(Duration.ofSeconds(30), () -> calls.stream().anyMatch(c -> "downloading".equals(probes.status(c))));
+        long readyBefore = calls.stream().filter(c -> "ready".equals(probes.status(c))).count();
         long struck = System.nanoTime();
         blow.strike();
         AtomicInteger doubleActive = new AtomicInteger();
-        boolean settled = await(Duration.ofSeconds(150), () -> {
+        boolean settled = Probes.await(Duration.ofSeconds(150), () -> {
             doubleActive.accumulateAndGet(fixtures.count("""
                     select count(*) from (select call_sid from recording_runs where status in ('queued', 'running')
                     group by business_id, call_sid having count(*) > 1) doubled"""), Math::max);
-            return calls.stream().allMatch(c -> Set.of("ready", "failed").contains(status(c)));
+            return calls.stream().allMatch(c -> Set.of("ready", "failed").contains(probes.status(c)));
         });
         double seconds = (System.nanoTime() - struck) / 1e9;
-        long ready = calls.stream().filter(c -> "ready".equals(status(c))).count();
-        long failed = calls.stream().filter(c -> "failed".equals(status(c))).count();
+        long ready = calls.stream().filter(c -> "ready".equals(probes.status(c))).count();
+        long failed = calls.stream().filter(c -> "failed".equals(probes.status(c))).count();
         boolean ok = midFlight && settled && doubleActive.get() == 0 && ready == calls.size();
         return String.format("%s ready=%d/%d (%d before the blow) failed=%d double-active=%d settled in %.1f s",
                 ok ? "ok" : "FAILED", ready, calls.size(), readyBefore, failed, doubleActive.get(), seconds);
@@ -227,9 +227,9 @@ class EndToEndTest {
         for (int i = 0; i < 6; i++) {
             inFlight.add(fixtures.call(acme, "{\"bytes_per_second\":300000,\"size_bytes\":2000000}"));
         }
-        playConcurrently(inFlight, inFlight.size());
-        boolean downloading = await(Duration.ofSeconds(30),
-                () -> inFlight.stream().anyMatch(c -> "downloading".equals(status(c))));
+        probes.playConcurrently(inFlight, inFlight.size());
+        boolean downloading = Probes.await(Duration.ofSeconds(30),
+                () -> inFlight.stream().anyMatch(c -> "downloading".equals(probes.status(c))));
         int answers = 0;
         int unavailable = 0;
         int errors = 0;
@@ -241,7 +241,7 @@ class EndToEndTest {
             while (System.nanoTime() - stopped < POSTGRES_OUTAGE.toNanos()) {
                 for (String api : apis) {
                     long started = System.nanoTime();
-                    HttpResponse<String> response = get(api + "/api/calls", acme.token());
+                    HttpResponse<String> response = probes.get(api + "/api/calls", acme.token());
                     slowestMillis = Math.max(slowestMillis, (System.nanoTime() - started) / 1_000_000);
                     answers++;
                     seen.add(response.statusCode());
@@ -258,16 +258,16 @@ class EndToEndTest {
             servers.startPostgres();
         }
         long restarted = System.nanoTime();
-        boolean recovered = await(Duration.ofSeconds(60), () -> {
+        boolean recovered = Probes.await(Duration.ofSeconds(60), () -> {
             for (String api : apis) {
-                if (get(api + "/api/calls", acme.token()).statusCode() != 200) {
+                if (probes.get(api + "/api/calls", acme.token()).statusCode() != 200) {
                     return false;
                 }
             }
             return true;
         });
         double recovery = (System.nanoTime() - restarted) / 1e9;
-        boolean jobsDone = await(Duration.ofSeconds(120), () -> inFlight.stream().allMatch(c -> "ready".equals(status(c))));
+        boolean jobsDone = Probes.await(Duration.ofSeconds(120), () -> inFlight.stream().allMatch(c -> "ready".equals(probes.status(c))));
         boolean passed = downloading && unavailable > 0 && errors == 0 && slowestMillis <= 5000 && recovered && jobsDone;
         TABLE.add("5. PostgreSQL stopped for " + POSTGRES_OUTAGE.toSeconds() + " s", passed, String.format(
                 "downloading at the stop=%s answers=%d 503+Retry-After=%d other 5xx=%d statuses=%s slowest=%d ms, "
@@ -284,9 +284,9 @@ class EndToEndTest {
         boolean allReady = true;
         for (int i = 0; i < 6; i++) {
             Call call = fixtures.call(harbor, "{\"latency_ms\":800,\"size_bytes\":100000}");
-            HttpResponse<String> played = get(apis[0] + "/api/recordings/" + call.callSid() + "/stream?explicit_user_action=true",
+            HttpResponse<String> played = probes.get(apis[0] + "/api/recordings/" + call.callSid() + "/stream?explicit_user_action=true",
                     harbor.token());
-            HttpResponse<String> polled = get(apis[1] + "/api/recordings/" + call.callSid() + "/status?wait=20", harbor.token());
+            HttpResponse<String> polled = probes.get(apis[1] + "/api/recordings/" + call.callSid() + "/status?wait=20", harbor.token());
             java.time.Instant answered = java.time.Instant.now();
             allReady &= played.statusCode() == 202 && polled.body().contains("\"status\":\"ready\"");
             if (i > 0) {
@@ -316,40 +316,6 @@ class EndToEndTest {
         }
     }
 
-    /** count explicit plays, spread over the calls and over both apis, all sent at once. */
-    private static List<Integer> playConcurrently(List<Call> calls, int count) {
-        List<CompletableFuture<HttpResponse<Void>>> answers = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-            Call call = calls.get(i % calls.size());
-            HttpRequest request = HttpRequest.newBuilder(URI.create(apis[i % 2] + "/api/recordings/" + call.callSid()
-                            + "/stream?explicit_user_action=true"))
-                    .header("Authorization", "Bearer " + call.business().token()).timeout(Duration.ofSeconds(30)).build();
-            answers.add(HTTP.sendAsync(request, HttpResponse.BodyHandlers.discarding()));
-        }
-        return answers.stream().map(answer -> {
-            try {
-                return answer.join().statusCode();
-            } catch (RuntimeException e) {
-                return -1;
-            }
-        }).toList();
-    }
-
-    /** The recording's status in PostgreSQL; a failed query fails the test rather than reading as a status. */
-    private static String status(Call call) {
-        try (Connection db = stack.connect();
-             PreparedStatement query = db.prepareStatement(
-                     "select recording_download_status from call_logs where business_id = ? and call_sid = ?")) {
-            query.setLong(1, call.business().id());
-            query.setString(2, call.callSid());
-            try (ResultSet row = query.executeQuery()) {
-                return row.next() ? row.getString(1) : "absent";
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("status of " + call.callSid() + ": " + e.getMessage(), e);
-        }
-    }
-
     private static String activeRunWorker(Call call) {
         try (Connection db = stack.connect();
              PreparedStatement query = db.prepareStatement(
@@ -367,31 +333,4 @@ class EndToEndTest {
         return fixtures.count("select count(*) from recording_runs where call_sid = ?", call.callSid());
     }
 
-    private static HttpResponse<String> get(String url, String token) {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + token)
-                .timeout(Duration.ofSeconds(15)).build();
-        try {
-            return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new IllegalStateException("GET " + url + ": " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
-    /**
-     * Polls the condition until it holds or the time is up. An exception from the condition (a query
-     * failing, an api not answering) fails the test: outages are over by the time anything awaits.
-     */
-    private static boolean await(Duration timeout, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (condition.getAsBoolean()) {
-                return true;
-            }
-            OwnedServers.pause(Duration.ofMillis(250));
-        }
-        return false;
-    }
 }

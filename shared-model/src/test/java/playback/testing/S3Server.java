@@ -14,6 +14,8 @@ import software.amazon.awssdk.services.s3.S3Client;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -88,6 +90,14 @@ public final class S3Server implements AutoCloseable {
                 "playback.storage.s3.path-style-access", "true",
                 "playback.storage.s3.access-key-id", ACCESS_KEY,
                 "playback.storage.s3.secret-access-key", SECRET_KEY);
+    }
+
+    /** The same settings as environment variables of a service process. */
+    public Map<String, String> environment(String bucket) {
+        Map<String, String> environment = new HashMap<>();
+        settings(bucket).forEach((key, value) ->
+                environment.put(key.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_"), value));
+        return environment;
     }
 
     @Override

@@ -1,0 +1,110 @@
+package playback.e2e;
+
+import playback.devstack.Fixtures.Call;
+import playback.devstack.Stack;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.function.BooleanSupplier;
+
+/** What the end-to-end checks do to a running system and read from it: Plays over its apis, statuses, waits. */
+final class Probes {
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().executor(Executors.newFixedThreadPool(128))
+            .connectTimeout(Duration.ofSeconds(5)).build();
+
+    private final Stack stack;
+    private final List<String> apis;
+
+    Probes(Stack stack, List<String> apis) {
+        this.stack = stack;
+        this.apis = apis;
+    }
+
+    /** count explicit plays, spread over the calls and over the apis, all sent at once. */
+    List<Integer> playConcurrently(List<Call> calls, int count) {
+        List<CompletableFuture<HttpResponse<Void>>> answers = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            Call call = calls.get(i % calls.size());
+            HttpRequest request = HttpRequest.newBuilder(URI.create(apis.get(i % apis.size()) + "/api/recordings/"
+                            + call.callSid() + "/stream?explicit_user_action=true"))
+                    .header("Authorization", "Bearer " + call.business().token()).timeout(Duration.ofSeconds(30)).build();
+            answers.add(HTTP.sendAsync(request, HttpResponse.BodyHandlers.discarding()));
+        }
+        return answers.stream().map(answer -> {
+            try {
+                return answer.join().statusCode();
+            } catch (RuntimeException e) {
+                return -1;
+            }
+        }).toList();
+    }
+
+    /** The recording's status in PostgreSQL; a failed query fails the test rather than reading as a status. */
+    String status(Call call) {
+        try (Connection db = stack.connect();
+             PreparedStatement query = db.prepareStatement(
+                     "select recording_download_status from call_logs where business_id = ? and call_sid = ?")) {
+            query.setLong(1, call.business().id());
+            query.setString(2, call.callSid());
+            try (ResultSet row = query.executeQuery()) {
+                return row.next() ? row.getString(1) : "absent";
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("status of " + call.callSid() + ": " + e.getMessage(), e);
+        }
+    }
+
+    HttpResponse<String> get(String url, String token) {
+        return send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + token)
+                .timeout(Duration.ofSeconds(15)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** A GET of a recording's bytes with the call's token, and a Range header unless it is null. */
+    HttpResponse<byte[]> getBytes(String url, Call call, String range) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url))
+                .header("Authorization", "Bearer " + call.business().token()).timeout(Duration.ofSeconds(30));
+        if (range != null) {
+            request.header("Range", range);
+        }
+        return send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    private static <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> body) {
+        try {
+            return HTTP.send(request, body);
+        } catch (IOException e) {
+            throw new IllegalStateException(request.method() + " " + request.uri() + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Polls the condition until it holds or the time is up. An exception from the condition (a query
+     * failing, an api not answering) fails the test: outages are over by the time anything awaits.
+     */
+    static boolean await(Duration timeout, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (condition.getAsBoolean()) {
+                return true;
+            }
+            OwnedServers.pause(Duration.ofMillis(250));
+        }
+        return false;
+    }
+}
