@@ -2,8 +2,9 @@
 # Builds what the benchmarks need, then runs them one after the other (each in its own JVM, with its own
 # simulator + api + worker on free ports) and prints a summary table.
 #
-#   bench/run.sh                      all four
-#   bench/run.sh cold|warm|memory|dedup ...   only those
+#   bench/run.sh                      all five
+#   bench/run.sh cold|warm|memory|dedup|s3 ...   only those (s3: recordings in object storage, proxy vs
+#                                     presigned redirect, and the memory benchmark through the proxy)
 #   BENCH_SKIP_BUILD=1 bench/run.sh   reuse the jars already built
 #
 # Uses the machine's PostgreSQL (127.0.0.1:5432, user postgres, database playback_bench, dropped and
@@ -11,11 +12,11 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-declare -A MAIN=([cold]=ColdPlay [warm]=WarmStream [memory]=StreamMemory [dedup]=Dedup)
+declare -A MAIN=([cold]=ColdPlay [warm]=WarmStream [memory]=StreamMemory [dedup]=Dedup [s3]=ObjectStorageServing)
 selected=("$@")
-[ ${#selected[@]} -eq 0 ] && selected=(cold warm memory dedup)
+[ ${#selected[@]} -eq 0 ] && selected=(cold warm memory dedup s3)
 for name in "${selected[@]}"; do
-  [ -n "${MAIN[$name]:-}" ] || { echo "unknown benchmark '$name' (cold, warm, memory, dedup)" >&2; exit 2; }
+  [ -n "${MAIN[$name]:-}" ] || { echo "unknown benchmark '$name' (cold, warm, memory, dedup, s3)" >&2; exit 2; }
 done
 
 bash scripts/ensure-services.sh || exit 1
@@ -31,6 +32,13 @@ if [ "${BENCH_SKIP_BUILD:-0}" != 1 ]; then
   echo "building simulator, api, worker, devstack, bench (not the UI) ..."
   ./mvnw -B -q package -DskipTests -Dexec.skip=true -pl bench -am \
     || { echo "build failed; to benchmark the jars already in */target: BENCH_SKIP_BUILD=1 bench/run.sh" >&2; exit 1; }
+fi
+
+if [[ " ${selected[*]} " == *" s3 "* ]] && [ ! -s bench/target/s3proxy/s3proxy.jar ]; then
+  echo "fetching s3proxy (a real S3 API server) from Maven Central ..."
+  ./mvnw -B -q dependency:copy -Dartifact=org.gaul:s3proxy:3.0.0:jar:jar-with-dependencies \
+    -DoutputDirectory=bench/target/s3proxy && mv bench/target/s3proxy/s3proxy-3.0.0-jar-with-dependencies.jar \
+    bench/target/s3proxy/s3proxy.jar || exit 1
 fi
 
 # The benchmarks start copies of the jars, so that a rebuild of api/ or worker/ by someone else meanwhile
@@ -49,6 +57,7 @@ mkdir -p bench/target/bench-results
 failed=0
 for name in "${selected[@]}"; do
   rm -f "bench/target/bench-results/$name.tsv"
+  [ "$name" = s3 ] && rm -f bench/target/bench-results/memory-s3.tsv
   echo
   echo "################ $name (playback.bench.${MAIN[$name]})"
   java -Xmx1g -cp bench/target/bench.jar "playback.bench.${MAIN[$name]}" || failed=1

@@ -23,6 +23,7 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Executors;
@@ -69,6 +70,11 @@ final class BenchStack implements AutoCloseable {
 
     /** Recreates the database, flushes the Redis database, starts simulator, api and worker. */
     static BenchStack start(String name) throws Exception {
+        return start(name, Map.of());
+    }
+
+    /** The same, with settings both the api and the worker get (another storage). */
+    static BenchStack start(String name, Map<String, String> settings) throws Exception {
         Path root = repositoryRoot();
         Path work = root.resolve("bench/target/bench-run/" + name);
         deleteRecursively(work);
@@ -81,8 +87,10 @@ final class BenchStack implements AutoCloseable {
                 "redis://127.0.0.1:" + REDIS_PORT + "/" + REDIS_DB);
         try {
             String simulatorUrl = stack.simulator("simulator", Stack.freePort(), Stack.freePort()).url();
-            ManagedProcess api = stack.api("api", Stack.freePort(), simulatorUrl, apiDiagnostics());
-            ManagedProcess worker = stack.worker("worker", Stack.freePort(), simulatorUrl, Map.of());
+            Map<String, String> apiSettings = new HashMap<>(settings);
+            apiSettings.putAll(apiDiagnostics());
+            ManagedProcess api = stack.api("api", Stack.freePort(), simulatorUrl, apiSettings);
+            ManagedProcess worker = stack.worker("worker", Stack.freePort(), simulatorUrl, settings);
             System.out.printf("stack: simulator %s, api %s (pid %d), worker pid %d; jars from %s; logs in %s%n",
                     simulatorUrl, api.url(), api.pid(), worker.pid(), jars, work.resolve("logs"));
             return new BenchStack(work, stack, api, simulatorUrl);
@@ -246,7 +254,7 @@ final class BenchStack implements AutoCloseable {
         throw new IllegalStateException("run from the repository root (bench/run.sh does): " + here);
     }
 
-    private static void deleteRecursively(Path path) throws IOException {
+    static void deleteRecursively(Path path) throws IOException {
         if (!Files.exists(path)) {
             return;
         }

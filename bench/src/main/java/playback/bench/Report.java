@@ -17,7 +17,7 @@ import java.util.List;
 final class Report {
 
     static final Path RESULTS = Path.of("bench/target/bench-results");
-    static final String[] ORDER = {"cold", "warm", "memory", "dedup"};
+    static final String[] ORDER = {"cold", "warm", "memory", "dedup", "s3", "memory-s3"};
 
     private Report() {
     }
@@ -84,9 +84,12 @@ final class Report {
         return Runtime.getRuntime().availableProcessors() + " cores (nproc), " + model;
     }
 
-    /** Prints the summary of the benchmarks named (default: all four). */
+    /** Prints the summary of the benchmarks named (default: all); s3 includes its memory run, memory-s3. */
     public static void main(String[] args) throws IOException {
-        List<String> keys = args.length == 0 ? Arrays.asList(ORDER) : Arrays.asList(args);
+        List<String> keys = new ArrayList<>(args.length == 0 ? Arrays.asList(ORDER) : Arrays.asList(args));
+        if (keys.contains("s3")) {
+            keys.add("memory-s3");
+        }
         List<String[]> rows = new ArrayList<>();
         rows.add(row("benchmark", "measured", "goal", "result"));
         for (String key : ORDER) {

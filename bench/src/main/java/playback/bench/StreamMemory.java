@@ -1,5 +1,6 @@
 package playback.bench;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import playback.devstack.Fixtures.Business;
 import playback.devstack.Fixtures.Call;
 
@@ -40,17 +41,19 @@ public final class StreamMemory {
 
     public static void main(String[] args) throws Exception {
         try (BenchStack bench = BenchStack.start("stream-memory")) {
-            run(bench);
+            run(bench, "memory", "");
         }
     }
 
-    static void run(BenchStack bench) throws Exception {
+    /** @param key, storage the result's key and how the recording is stored, for the report */
+    static void run(BenchStack bench, String key, String storage) throws Exception {
         Business business = bench.fixtures.business("Memory bench");
         Call call = bench.fixtures.call(business, "{\"size_bytes\":" + SIZE + "}");
-        String streamUrl = bench.playAndAwaitReady(call, Duration.ofSeconds(120)).path("stream_url").asText();
-        if (Files.size(bench.storedFile(call)) != SIZE) {
-            throw new IllegalStateException("stored file is not " + SIZE + " bytes");
+        JsonNode ready = bench.playAndAwaitReady(call, Duration.ofSeconds(120));
+        if (ready.path("size_bytes").asLong() != SIZE) {
+            throw new IllegalStateException("stored recording is not " + SIZE + " bytes: " + ready);
         }
+        String streamUrl = ready.path("stream_url").asText();
         URL url = new URL(bench.apiUrl + streamUrl);
         Path status = Path.of("/proc/" + bench.api.pid() + "/status");
 
@@ -67,7 +70,7 @@ public final class StreamMemory {
             Thread.sleep(5000);
             sampler.shutdown();
             sampler.awaitTermination(5, TimeUnit.SECONDS);
-            print(samples, loadStart, loadEnd, clients);
+            print(samples, loadStart, loadEnd, clients, key, storage);
         } finally {
             sampler.shutdownNow();
         }
@@ -134,7 +137,8 @@ public final class StreamMemory {
         return new Clients(ok.get(), failed.get(), bytes.get(), (System.nanoTime() - started) / 1e9);
     }
 
-    private static void print(List<Sample> samples, double loadStart, double loadEnd, Clients clients) throws IOException {
+    private static void print(List<Sample> samples, double loadStart, double loadEnd, Clients clients, String key,
+                              String storage) throws IOException {
         List<Long> before = new ArrayList<>();
         List<Long> during = new ArrayList<>();
         List<Long> settled = new ArrayList<>();
@@ -164,8 +168,8 @@ public final class StreamMemory {
         boolean pass = under && flat && clients.failed() == 0;
 
         System.out.println();
-        System.out.printf("=== 3. api RSS while %d clients stream a 50 MB recording at ~%d MB/s each for %d s ===%n",
-                CLIENTS, BYTES_PER_SECOND / (1024 * 1024), LOAD.toSeconds());
+        System.out.printf("=== 3. api RSS while %d clients stream a 50 MB recording%s at ~%d MB/s each for %d s ===%n",
+                CLIENTS, storage, BYTES_PER_SECOND / (1024 * 1024), LOAD.toSeconds());
         System.out.printf("clients: %d ok, %d failed; %.0f MB read in %.1f s (%.0f MB/s in all, %.2f MB/s per client)%n",
                 clients.ok(), clients.failed(), clients.bytes() / 1048576.0, clients.seconds(),
                 clients.bytes() / 1048576.0 / clients.seconds(), clients.bytes() / 1048576.0 / clients.seconds() / CLIENTS);
@@ -184,7 +188,7 @@ public final class StreamMemory {
         rows.add(Report.row("flat: max of last 5 s of load vs max of 3-8 s in", String.format("%+.1f%%", growth * 100),
                 "<= +" + Math.round(FLAT_TOLERANCE * 100) + "%", Report.verdict(flat)));
         System.out.print(Report.table(rows));
-        Report.save("memory", "3. api RSS, 200 clients streaming 50 MB",
+        Report.save(key, "3. api RSS, 200 clients streaming 50 MB" + storage,
                 String.format("max %s (min %s, before %s, final %s), %s (%+.1f%%)", mb(max), mb(min), mb(baseline), mb(fin),
                         flat ? "flat" : "growing", growth * 100),
                 "< 400 MB and flat", pass);
