@@ -37,7 +37,8 @@ import java.util.stream.Collectors;
  * containers (killed, stopped, scaled) or the whole deployment goes down and up again. Started by
  * deploy/prove.sh once the images are built; it brings the demo profile up itself, drives everything
  * through the ports published on 127.0.0.1 (the api's, the simulator's control endpoints) and the
- * compose CLI, and prints one table. Needs a JDK only (java ComposeProof.java).
+ * compose CLI, and prints one table. Recordings are kept in the deployment's object store (the objectstore
+ * service, S3): scenario 1 looks for the object in its bucket. Needs a JDK only (java ComposeProof.java).
  *
  * Environment (deploy/prove.sh sets it): PROOF_COMPOSE (the compose command, e.g. "docker compose"),
  * PROOF_ENGINE (docker or podman), COMPOSE_PROJECT_NAME, API_PORT, SIM_PORT, PLAYBACK_SLOTS_LEASE,
@@ -226,14 +227,45 @@ public final class ComposeProof {
         String contentRange = range.headers().firstValue("Content-Range").orElse("none");
         int fetches = fetches(call);
         cold = new Played(call, streamUrl, body);
+        List<String> stored = storedObjects(call);
+        boolean inBucket = stored.size() == 1 && stored.get(0).startsWith(size + " ");
+        List<String> sharedDisks = recordingsMounts();
         boolean passed = "missing".equals(before) && played.statusCode() == 202 && whole.statusCode() == 200
                 && body.length == size && mp3 && range.statusCode() == 206 && sameBytes
-                && contentRange.equals("bytes 1000-4999/" + size) && fetches == 1;
+                && contentRange.equals("bytes 1000-4999/" + size) && fetches == 1 && inBucket && sharedDisks.isEmpty();
         return new Result(passed, String.format("%s -> %d (Retry-After %s), ready after %.1f s; %d %s bytes %s; "
-                        + "Range 1000-4999: %d, Content-Range %s, bytes match=%s; fetches=%d", before,
+                        + "Range 1000-4999: %d, Content-Range %s, bytes match=%s; fetches=%d; in the object store's "
+                        + "bucket: %s; recordings volumes on api or worker: %s", before,
                 played.statusCode(), retryAfter, readySeconds, whole.statusCode(),
                 whole.headers().firstValue("Content-Type").orElse("?"), size, range.statusCode(), contentRange,
-                sameBytes, fetches));
+                sameBytes, fetches, stored.isEmpty() ? "none" : String.join(", ", stored),
+                sharedDisks.isEmpty() ? "none" : String.join(", ", sharedDisks)));
+    }
+
+    /**
+     * The call's objects in the bucket, as "size key", read from the objectstore container: its blob store
+     * keeps a bucket as a directory, an object as a file named by its key (business/callSid.ext).
+     */
+    private List<String> storedObjects(Call call) throws IOException, InterruptedException {
+        String listing = compose(Duration.ofSeconds(30), "exec", "-T", "objectstore", "sh", "-c",
+                "cd \"$JCLOUDS_FILESYSTEM_BASEDIR/$BUCKET\" && find . -type f -name \"$0.*\" -printf '%s %P\\n'",
+                call.callSid());
+        return listing.lines().map(String::strip).filter(line -> !line.isEmpty()).toList();
+    }
+
+    /** Mounts of the api's and the workers' containers that hold recordings: none, with the object store. */
+    private List<String> recordingsMounts() {
+        List<String> mounts = new ArrayList<>();
+        for (String service : List.of("api", "worker")) {
+            for (String id : containers(service, false)) {
+                for (String mount : inspect(id, "{{range .Mounts}}{{.Destination}} {{end}}").split(" +")) {
+                    if (mount.contains("recordings")) {
+                        mounts.add(service + " " + shortId(id) + ":" + mount);
+                    }
+                }
+            }
+        }
+        return mounts;
     }
 
     /**
@@ -529,7 +561,7 @@ public final class ComposeProof {
 
     /**
      * Sets the number of workers and waits until that many are healthy. More workers are added one at a
-     * time: podman 4.3 can deadlock when it creates and starts containers that mount the same two named
+     * time: podman 4.3 can deadlock when it creates and starts containers that mount the same named
      * volumes at once (Docker does not), and each step only creates or starts one container.
      */
     private void scale(int workers) throws IOException, InterruptedException {
