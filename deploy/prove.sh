@@ -9,8 +9,9 @@
 #
 # Engine: a Docker engine when `docker info` answers (with `docker compose`, else docker-compose);
 # otherwise podman through its Docker-compatible socket and docker-compose, installed and set up by
-# deploy/containers/setup-podman.sh when missing. The postgres, redis and JRE images are the official
-# ones when they can be pulled (Docker), stand-ins built from deploy/standins/ otherwise.
+# deploy/containers/setup-podman.sh when missing. The postgres, redis, S3Proxy (the object store) and JRE
+# images are the official ones when they can be pulled (Docker), stand-ins built from deploy/standins/
+# otherwise (the S3Proxy stand-in with the jar Maven fetches from Maven Central).
 #
 # Settings: PROOF_API_PORT (18080) and PROOF_SIM_PORT (18089), the ports published on 127.0.0.1;
 # PROOF_SKIP_BUILD=1 uses the jars as they are; PROOF_IMAGES=standin never pulls.
@@ -77,10 +78,11 @@ built_jars=$(date +%s)
 jre_image=eclipse-temurin:17-jre
 postgres_image=postgres:16
 redis_image=redis:7
+s3_image=andrewgaul/s3proxy:3.0.0
 standins=true
 if [ "$engine" = docker ] && [ "${PROOF_IMAGES:-}" != standin ]; then
   if timeout 300 docker pull -q "$jre_image" >/dev/null && timeout 300 docker pull -q "$postgres_image" >/dev/null \
-      && timeout 300 docker pull -q "$redis_image" >/dev/null; then
+      && timeout 300 docker pull -q "$redis_image" >/dev/null && timeout 300 docker pull -q "$s3_image" >/dev/null; then
     standins=false
   else
     echo "the official images cannot be pulled: building stand-ins"
@@ -106,6 +108,15 @@ if $standins; then
   jre_image=localhost/playback-standin-jre:latest
   postgres_image=localhost/playback-standin-postgres:latest
   redis_image=localhost/playback-standin-redis:latest
+  s3proxy_version=${s3_image##*:}
+  if [ ! -f "deploy/standins/s3proxy/target/s3proxy-$s3proxy_version-jar-with-dependencies.jar" ]; then
+    echo "fetching S3Proxy $s3proxy_version from Maven Central"
+    ./mvnw -B -q -N dependency:copy -Dartifact="org.gaul:s3proxy:$s3proxy_version:jar:jar-with-dependencies" \
+      -DoutputDirectory=deploy/standins/s3proxy/target
+  fi
+  nice -n 10 $engine build -q "${build_flags[@]}" --build-arg BASE_IMAGE="$jre_image" \
+    --build-arg S3PROXY_VERSION="$s3proxy_version" -t localhost/playback-standin-s3proxy:latest deploy/standins/s3proxy >/dev/null
+  s3_image=localhost/playback-standin-s3proxy:latest
 fi
 declare -A containerfile=([api]=quarkus [worker]=quarkus [simulator]=simulator)
 declare -A port=([api]=8080 [worker]=8081 [simulator]=8089)
@@ -117,13 +128,14 @@ done
 built_images=$(date +%s)
 megabytes() { echo $(( $($engine image inspect --format '{{.Size}}' "$1") / 1000000 )); }
 echo "images: api $(megabytes localhost/playback-api:proof) MB, worker $(megabytes localhost/playback-worker:proof) MB," \
-  "simulator $(megabytes localhost/playback-simulator:proof) MB, on $jre_image $(megabytes "$jre_image") MB" \
+  "simulator $(megabytes localhost/playback-simulator:proof) MB, on $jre_image $(megabytes "$jre_image") MB;" \
+  "object store $s3_image $(megabytes "$s3_image") MB" \
   | tee "$log_dir/images.txt"
 
 # ---------------------------------------------------------------- the deployment under test
 export COMPOSE_PROJECT_NAME=playback-proof-$$
 export API_PORT=${PROOF_API_PORT:-18080} SIM_PORT=${PROOF_SIM_PORT:-18089}
-export JRE_IMAGE=$jre_image POSTGRES_IMAGE=$postgres_image REDIS_IMAGE=$redis_image
+export JRE_IMAGE=$jre_image POSTGRES_IMAGE=$postgres_image REDIS_IMAGE=$redis_image S3_IMAGE=$s3_image
 export PLAYBACK_API_IMAGE=localhost/playback-api:proof PLAYBACK_WORKER_IMAGE=localhost/playback-worker:proof
 export PLAYBACK_SIMULATOR_IMAGE=localhost/playback-simulator:proof
 # Shorter than production so that the scenarios take minutes: a dead worker's slot and run expire after

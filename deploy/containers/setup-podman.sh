@@ -39,9 +39,19 @@ if ! podman image exists "$BASE"; then
 fi
 
 # The Docker-compatible API, for docker-compose (1.29 keeps --scale; podman-compose 1.0.3 ignores it).
+# The service outlives this script: it must not keep the caller's other open files, or a lock the
+# caller holds on one (flock(1) around this script or deploy/prove.sh) would stay held as long as it runs.
+start_service() {
+  local fd
+  for fd in /proc/$BASHPID/fd/*; do
+    fd=${fd##*/}
+    if ((fd > 2)); then eval "exec $fd>&-"; fi
+  done
+  exec setsid podman system service --time=0 "unix://$SOCK" >/tmp/podman-service.log 2>&1 < /dev/null
+}
 if ! curl -fsS --unix-socket "$SOCK" http://d/_ping >/dev/null 2>&1; then
   rm -f "$SOCK"
-  setsid podman system service --time=0 "unix://$SOCK" >/tmp/podman-service.log 2>&1 < /dev/null &
+  start_service &
   for _ in $(seq 1 30); do curl -fsS --unix-socket "$SOCK" http://d/_ping >/dev/null 2>&1 && break; sleep 0.5; done
 fi
 echo "DOCKER_HOST=unix://$SOCK  base image: $BASE"
