@@ -20,6 +20,10 @@ public interface RecordingStorage extends AutoCloseable {
         return businessId + "/" + callSid + "." + extension;
     }
 
+    /** Asks the store whether it is there and usable (a bucket that exists, keys that work). */
+    default void probe() throws IOException {
+    }
+
     /** A local file to download into, handed to {@link #commit} once it is validated. */
     Path createTempFile() throws IOException;
 

@@ -73,6 +73,11 @@ public class S3Storage implements RecordingStorage {
     }
 
     @Override
+    public void probe() throws IOException {
+        call(() -> client.headBucket(head -> head.bucket(bucket)));
+    }
+
+    @Override
     public Path createTempFile() throws IOException {
         return Files.createTempFile(downloads, "download-", ".part");
     }

@@ -1,17 +1,14 @@
 package playback.api.rest;
 
 import jakarta.ws.rs.core.HttpHeaders;
-import jakarta.ws.rs.core.StreamingOutput;
 import org.jboss.resteasy.reactive.PathPart;
 import org.jboss.resteasy.reactive.RestResponse;
 import playback.api.service.StoredRecording;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
-import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
@@ -33,7 +30,6 @@ import java.util.Optional;
 final class FileResponses {
 
     static final int MAX_PARTS = 16;
-    private static final int TRANSFER_BUFFER = 64 * 1024;
     private static final String BOUNDARY = "PLAYBACK_BYTERANGES_BOUNDARY";
 
     private FileResponses() {
@@ -124,14 +120,15 @@ final class FileResponses {
                 .header(HttpHeaders.CONTENT_TYPE, "multipart/byteranges; boundary=" + BOUNDARY)
                 .header(HttpHeaders.CONTENT_LENGTH, length);
         if (!head) {
-            response.entity((StreamingOutput) out -> {
-                for (int i = 0; i < parts.size(); i++) {
-                    out.write(headers.get(i));
-                    long first = parts.get(i)[0];
-                    copy(file.bytes(), first, parts.get(i)[1] - first + 1, out);
-                }
-                out.write(closing);
-            });
+            List<RecordingBody.Segment> segments = new ArrayList<>();
+            for (int i = 0; i < parts.size(); i++) {
+                long first = parts.get(i)[0];
+                long last = parts.get(i)[1];
+                segments.add(RecordingBody.Segment.literal(headers.get(i)));
+                segments.add(RecordingBody.Segment.stream(() -> open(file.bytes(), first, last), last - first + 1));
+            }
+            segments.add(RecordingBody.Segment.literal(closing));
+            response.entity(new RecordingBody(segments));
         }
         return response;
     }
@@ -141,41 +138,19 @@ final class FileResponses {
         if (bytes instanceof StoredRecording.LocalFile local) {
             return new PathPart(local.path(), offset, length);
         }
-        StoredRecording.StoredObject object = (StoredRecording.StoredObject) bytes;
-        InputStream in = object.storage().open(object.key(), offset, offset + length - 1);
-        return (StreamingOutput) out -> {
-            try (in) {
-                transfer(in, out);
-            }
-        };
+        InputStream in = open(bytes, offset, offset + length - 1);
+        return new RecordingBody(List.of(RecordingBody.Segment.stream(() -> in, length)));
     }
 
-    /** Writes {@code length} bytes from {@code offset}: from the file by the kernel, or a ranged read of the store. */
-    private static void copy(StoredRecording.Bytes bytes, long offset, long length, OutputStream out) throws IOException {
+    /** Bytes {@code first} to {@code last} of a stored recording (blocking). */
+    private static InputStream open(StoredRecording.Bytes bytes, long first, long last) throws IOException {
         if (bytes instanceof StoredRecording.LocalFile local) {
-            try (FileChannel channel = FileChannel.open(local.path(), StandardOpenOption.READ)) {
-                WritableByteChannel target = Channels.newChannel(out);
-                long position = offset;
-                long remaining = length;
-                while (remaining > 0) {
-                    long sent = channel.transferTo(position, remaining, target);
-                    position += sent;
-                    remaining -= sent;
-                }
-            }
-            return;
+            FileChannel channel = FileChannel.open(local.path(), StandardOpenOption.READ);
+            channel.position(first);
+            return Channels.newInputStream(channel);
         }
         StoredRecording.StoredObject object = (StoredRecording.StoredObject) bytes;
-        try (InputStream in = object.storage().open(object.key(), offset, offset + length - 1)) {
-            transfer(in, out);
-        }
-    }
-
-    private static void transfer(InputStream in, OutputStream out) throws IOException {
-        byte[] buffer = new byte[TRANSFER_BUFFER];
-        for (int read = in.read(buffer); read >= 0; read = in.read(buffer)) {
-            out.write(buffer, 0, read);
-        }
+        return object.storage().open(object.key(), first, last);
     }
 
     private static long totalLength(List<long[]> parts) {
