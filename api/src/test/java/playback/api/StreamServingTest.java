@@ -24,13 +24,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @QuarkusTest
 class StreamServingTest {
 
-    private static final int SIZE = 100_000;
+    static final int SIZE = 100_000;
 
     @Inject
     Tenants tenants;
 
-    private Call call;
-    private byte[] audio;
+    Call call;
+    byte[] audio;
 
     @BeforeEach
     void readyRecording() {
@@ -42,7 +42,7 @@ class StreamServingTest {
         await().atMost(Duration.ofSeconds(15)).until(() -> tenants.call(call).downloadStatus == DownloadStatus.READY);
     }
 
-    private Response stream(String query, String... headers) {
+    Response stream(String query, String... headers) {
         var request = given().auth().oauth2(call.business().token());
         for (int i = 0; i < headers.length; i += 2) {
             request.header(headers[i], headers[i + 1]);

@@ -151,9 +151,9 @@ public class RecordingsResource {
             }
             StoredRecording file = ready.get().file();
             if (head || file.bytes() instanceof StoredRecording.LocalFile) {
-                return Uni.createFrom().item(serveCached(file, request, head, attachment));
+                return Uni.createFrom().item(serveCached(businessId.get(), file, request, head, attachment));
             }
-            return onWorker(() -> serveCached(file, request, head, attachment));
+            return onWorker(() -> serveCached(businessId.get(), file, request, head, attachment));
         }
         if (request.token == null) {
             Optional<RecordingCache.Pending> pending = cache.pending(businessId.get(), request.callSid);
@@ -179,12 +179,12 @@ public class RecordingsResource {
     }
 
     /** A recording the cache remembers; when its object turned out to be gone, PostgreSQL decides again. */
-    private RestResponse<Object> serveCached(StoredRecording file, StreamRequest request, boolean head,
-                                             boolean attachment) {
+    private RestResponse<Object> serveCached(long businessId, StoredRecording file, StreamRequest request,
+                                             boolean head, boolean attachment) {
         try {
             return respond(file, request, head, attachment);
         } catch (NoSuchFileException e) {
-            cache.invalidate(RecordingEvents.Event.key(cacheableBusiness(request).orElseThrow(), request.callSid));
+            cache.invalidate(RecordingEvents.Event.key(businessId, request.callSid));
             return answer(request, head, attachment);
         }
     }
