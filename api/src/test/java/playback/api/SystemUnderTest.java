@@ -36,11 +36,17 @@ public class SystemUnderTest implements QuarkusTestResourceLifecycleManager {
 
     private static WireMockServer provider;
     private static S3Server objectStore;
+    private static String workerUrl;
     private Stack stack;
     private boolean objectStorage;
 
     public static WireMockServer provider() {
         return provider;
+    }
+
+    /** The worker process's HTTP root (health and metrics). */
+    public static String workerUrl() {
+        return workerUrl;
     }
 
     /** The S3 server of an {@link ObjectStorage} profile's tests. */
@@ -80,7 +86,7 @@ public class SystemUnderTest implements QuarkusTestResourceLifecycleManager {
                     "PLAYBACK_PROVIDER_NOT_FOUND_RECHECK", "200ms",
                     "PLAYBACK_RETRY_BACKOFF", config.getValue("playback.retry.backoff", String.class),
                     "PLAYBACK_SLOTS_LEASE", "5s"));
-            stack.worker("worker-process", Stack.freePort(), provider.baseUrl(), worker);
+            workerUrl = stack.worker("worker-process", Stack.freePort(), provider.baseUrl(), worker).url();
         } catch (IOException e) {
             throw new IllegalStateException("cannot start the worker process", e);
         }

@@ -9,6 +9,7 @@ import playback.devstack.Fixtures.Business;
 import playback.devstack.Fixtures.Call;
 import playback.devstack.TwilioWebhooks;
 import playback.model.CallLog;
+import playback.model.RunStatus;
 import playback.model.RecordingRun;
 
 import java.security.SecureRandom;
@@ -104,6 +105,14 @@ public class Tenants {
     public long runCount(Business business) {
         return QuarkusTransaction.requiringNew().call(() -> ((Number) db.createNativeQuery(
                 "select count(*) from recording_runs where business_id = ?1").setParameter(1, business.id())
+                .getSingleResult()).longValue());
+    }
+
+    /** Runs queued or running, of every business: while there are some, the worker may start a download. */
+    public long activeRuns() {
+        return QuarkusTransaction.requiringNew().call(() -> ((Number) db.createNativeQuery(
+                        "select count(*) from recording_runs where status in (?1, ?2)")
+                .setParameter(1, RunStatus.QUEUED.wire()).setParameter(2, RunStatus.RUNNING.wire())
                 .getSingleResult()).longValue());
     }
 

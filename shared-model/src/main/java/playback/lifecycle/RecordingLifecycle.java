@@ -22,6 +22,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -284,8 +285,11 @@ public class RecordingLifecycle {
     public sealed interface SuccessOutcome {
     }
 
-    /** The recording is ready and its file in place. */
-    public record Committed() implements SuccessOutcome {
+    /**
+     * The recording is ready and its file in place; {@code sinceEnqueue} is the time since the Play that
+     * enqueued this cycle's first attempt, when one did.
+     */
+    public record Committed(Optional<Duration> sinceEnqueue) implements SuccessOutcome {
     }
 
     /**
@@ -340,16 +344,18 @@ public class RecordingLifecycle {
         } catch (IOException e) {
             throw new FileNotCommitted(e);
         }
-        db.createNativeQuery("""
+        List<?> enqueued = db.createNativeQuery("""
                         update call_logs set recording_download_status = ?6, recording_storage_key = ?3,
                             recording_size_bytes = ?4, recording_content_type = ?5, recording_ready_at = clock_timestamp(),
                             recording_fail_count = 0, recording_error = null, recording_next_retry_at = null,
                             recording_progress_bytes = ?4, recording_progress_total = ?4, updated_at = now()
-                        where business_id = ?1 and call_sid = ?2""")
+                        where business_id = ?1 and call_sid = ?2
+                        returning (extract(epoch from (clock_timestamp() - recording_last_enqueue_at)) * 1000)::bigint""")
                 .setParameter(1, job.businessId()).setParameter(2, job.callSid()).setParameter(3, storageKey)
                 .setParameter(4, size).setParameter(5, contentType)
-                .setParameter(6, RecordingRules.target(RecordingChange.SUCCEED).wire()).executeUpdate();
-        return new Committed();
+                .setParameter(6, RecordingRules.target(RecordingChange.SUCCEED).wire()).getResultList();
+        return new Committed(enqueued.stream().filter(Objects::nonNull)
+                .map(millis -> Duration.ofMillis(((Number) millis).longValue())).findFirst());
     }
 
     /** Thrown inside the success transaction so that it rolls back when the file cannot be committed. */

@@ -1,5 +1,7 @@
 package playback.queue;
 
+import java.util.Optional;
+
 /**
  * Every Redis name the services share, keys and the pub/sub channel alike, all under {@link #PREFIX}.
  * Redis holds nothing that cannot be rebuilt from PostgreSQL, so a name may change without a migration.
@@ -36,6 +38,18 @@ public final class RedisKeys {
     /** Slot leases of one business: member = holder (run id and delivery), score = lease expiry (Redis time, ms). */
     public static String slots(long businessId) {
         return SLOTS + businessId;
+    }
+
+    /** The business whose slot leases a key holds, when it is such a key. */
+    public static Optional<Long> slotsBusiness(String key) {
+        if (!key.startsWith(SLOTS)) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Long.parseLong(key.substring(SLOTS.length())));
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
     }
 
     /**

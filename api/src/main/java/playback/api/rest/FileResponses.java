@@ -98,6 +98,17 @@ final class FileResponses {
         return response.build();
     }
 
+    /** The bytes of recording an answer's entity carries: 0 for none, a status body or a HEAD. */
+    static long bodyLength(Object entity) {
+        if (entity instanceof PathPart part) {
+            return part.count;
+        }
+        if (entity instanceof RecordingBody body) {
+            return body.length();
+        }
+        return 0;
+    }
+
     /** The Content-Disposition of a download: saved under the recording's SID. */
     static String attachment(StoredRecording file) {
         return "attachment; filename=\"" + file.fileName() + "\"";

@@ -17,6 +17,7 @@ import playback.api.config.ApiConfig;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
+import playback.api.service.PlayMetrics;
 import playback.api.service.RecordingCache;
 import playback.api.service.RecordingService;
 import playback.api.service.RecordingWaiters;
@@ -48,9 +49,11 @@ public class RecordingsResource {
     private final RecordingWaiters waiters;
     private final RecordingCache cache;
     private final ApiConfig.StreamUrl streamUrl;
+    private final PlayMetrics metrics;
 
     public RecordingsResource(Authenticator authenticator, StreamUrlSigner signer, RecordingService recordings,
-                              RecordingWaiters waiters, RecordingCache cache, ApiConfig config) {
+                              RecordingWaiters waiters, RecordingCache cache, ApiConfig config, PlayMetrics metrics) {
+        this.metrics = metrics;
         this.cache = cache;
         this.streamUrl = config.streamUrl();
         this.authenticator = authenticator;
@@ -140,6 +143,14 @@ public class RecordingsResource {
      * ranged read blocks; otherwise on a worker thread, where PostgreSQL decides.
      */
     private Uni<RestResponse<Object>> answerFast(StreamRequest request, boolean head, boolean attachment) {
+        if (request.token == null) {
+            metrics.play(request.explicit);
+        }
+        return decideFast(request, head, attachment)
+                .invoke(response -> metrics.answered(response.getStatus(), FileResponses.bodyLength(response.getEntity())));
+    }
+
+    private Uni<RestResponse<Object>> decideFast(StreamRequest request, boolean head, boolean attachment) {
         Optional<Long> businessId = cacheableBusiness(request);
         if (businessId.isEmpty()) {
             return onWorker(() -> answer(request, head, attachment));
@@ -158,6 +169,9 @@ public class RecordingsResource {
         if (request.token == null) {
             Optional<RecordingCache.Pending> pending = cache.pending(businessId.get(), request.callSid);
             if (pending.isPresent()) {
+                if (request.explicit) {
+                    metrics.duplicateBlocked(PlayMetrics.Guard.CACHE);
+                }
                 return Uni.createFrom().item(statusAnswer(202, pending.get().status(), pending.get().retryAfter()));
             }
         }

@@ -44,9 +44,11 @@ public class RecordingService {
     private final RetryConfig retry;
     private final RecordingCache cache;
     private final Duration dedupTtl;
+    private final PlayMetrics metrics;
 
     public RecordingService(RecordingLifecycle lifecycle, JobQueue queue, RecordingStorage storage, StreamUrlSigner signer,
-                            RetryConfig retry, RecordingCache cache, ApiConfig config) {
+                            RetryConfig retry, RecordingCache cache, ApiConfig config, PlayMetrics metrics) {
+        this.metrics = metrics;
         this.cache = cache;
         this.lifecycle = lifecycle;
         this.queue = queue;
@@ -103,6 +105,7 @@ public class RecordingService {
             call = findCall(call.businessId, call.callSid).orElse(call);
         } else if (explicit && play == RecordingRules.Play.WAIT) {
             Log.debugf("explicit request for call %s inside the enqueue cooldown: nothing enqueued", call.callSid);
+            metrics.duplicateBlocked(PlayMetrics.Guard.COOLDOWN);
         }
         if (call.downloadStatus == DownloadStatus.READY) {
             Optional<StoredRecording> stored = stored(call);
@@ -131,19 +134,23 @@ public class RecordingService {
             Optional<JobQueue.DedupKey> held = queue.dedupKey(businessId, callSid);
             if (held.isEmpty() || ownerIsLive(held.get())) {
                 Log.debugf("duplicate enqueue blocked for call %s (dedup key held)", callSid);
+                metrics.duplicateBlocked(PlayMetrics.Guard.DEDUP_KEY);
                 return;
             }
             Log.debugf("dedup key of call %s points at finished run %d; replacing it", callSid, held.get().runId());
             queue.releaseDedupKey(businessId, callSid, held.get().runId());
             if (!queue.claimDedupKey(businessId, callSid, runId, dedupTtl)) {
+                metrics.duplicateBlocked(PlayMetrics.Guard.DEDUP_KEY);
                 return;
             }
         }
         if (lifecycle.enqueue(runId, businessId, callSid) == RecordingLifecycle.Enqueued.REFUSED) {
             Log.debugf("duplicate enqueue blocked for call %s (an active run exists, or it is ready)", callSid);
+            metrics.duplicateBlocked(PlayMetrics.Guard.UNIQUE_INDEX);
             queue.releaseDedupKey(businessId, callSid, runId);
             return;
         }
+        metrics.enqueued();
         try {
             queue.enqueue(new DownloadJob(runId, businessId, callSid));
             Log.debugf("enqueued run %d for call %s", runId, callSid);

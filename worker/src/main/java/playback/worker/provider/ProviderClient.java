@@ -4,6 +4,7 @@ import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
 import playback.model.FailureReason;
 import playback.worker.config.WorkerConfig;
+import playback.worker.metrics.DownloadMetrics;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -39,9 +40,11 @@ public class ProviderClient {
     private final WorkerConfig.Provider config;
     private final HttpClient http;
     private final String authorization;
+    private final DownloadMetrics metrics;
 
-    public ProviderClient(WorkerConfig config) {
+    public ProviderClient(WorkerConfig config, DownloadMetrics metrics) {
         this.config = config.provider();
+        this.metrics = metrics;
         this.http = HttpClient.newBuilder()
                 .connectTimeout(this.config.connectTimeout())
                 .followRedirects(HttpClient.Redirect.NEVER)
@@ -90,6 +93,7 @@ public class ProviderClient {
             long started = System.nanoTime();
             HttpResponse<InputStream> response = send(request.build());
             int status = response.statusCode();
+            metrics.providerAnswered(status);
             Log.debugf("GET %s -> %d in %d ms (%s)", current.getPath(), status,
                     (System.nanoTime() - started) / 1_000_000, response.version());
             if (status == 301 || status == 302 || status == 303 || status == 307 || status == 308) {

@@ -12,6 +12,7 @@ import playback.queue.DownloadJob;
 import playback.queue.JobQueue;
 import playback.storage.RecordingStorage;
 import playback.worker.config.WorkerConfig;
+import playback.worker.metrics.DownloadMetrics;
 import playback.worker.provider.DownloadControl;
 import playback.worker.provider.DownloadFailure;
 import playback.worker.provider.ProviderClient;
@@ -49,6 +50,7 @@ public class DownloadProcessor {
     private final RecordingStorage storage;
     private final WorkerConfig config;
     private final BackoffPolicy backoff;
+    private final DownloadMetrics metrics;
     private final ScheduledExecutorService keeper = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "lease-keeper");
         thread.setDaemon(true);
@@ -57,7 +59,8 @@ public class DownloadProcessor {
     private final Map<Long, DownloadControl> active = new ConcurrentHashMap<>();
 
     public DownloadProcessor(RecordingLifecycle lifecycle, SlotLeases slots, JobStream stream, JobQueue queue,
-                             ProviderClient provider, RecordingStorage storage, WorkerConfig config, RetryConfig retry) {
+                             ProviderClient provider, RecordingStorage storage, WorkerConfig config, RetryConfig retry,
+                             DownloadMetrics metrics) {
         this.lifecycle = lifecycle;
         this.slots = slots;
         this.stream = stream;
@@ -66,6 +69,7 @@ public class DownloadProcessor {
         this.storage = storage;
         this.config = config;
         this.backoff = retry.policy();
+        this.metrics = metrics;
     }
 
     public void process(String consumer, JobStream.Delivery delivery) {
@@ -109,6 +113,8 @@ public class DownloadProcessor {
      */
     private void download(String consumer, JobStream.Delivery delivery, RecordingLifecycle.Claimed claim, String holder) {
         DownloadJob job = delivery.job();
+        metrics.started();
+        long startedNanos = System.nanoTime();
         DownloadControl control = new DownloadControl();
         active.put(job.runId(), control);
         Duration lease = config.slots().lease();
@@ -157,6 +163,10 @@ public class DownloadProcessor {
             if (outcome instanceof RecordingLifecycle.StorageFailed storageFailed) {
                 storageFailed(job, claim, control, storageFailed.cause());
             } else {
+                if (outcome instanceof RecordingLifecycle.Committed committed) {
+                    metrics.succeeded(Duration.ofNanos(System.nanoTime() - startedNanos), fetched.size(),
+                            committed.sinceEnqueue().orElse(null));
+                }
                 Log.debugf("run %d of call %s: %s (%d bytes)", job.runId(), job.callSid(),
                         outcome instanceof RecordingLifecycle.Committed ? "ready" : "superseded, file discarded",
                         fetched.size());
@@ -198,15 +208,18 @@ public class DownloadProcessor {
     /** Writes a failed attempt and schedules the next one when the backoff says so. */
     private void recordFailure(DownloadJob job, long fence, FailureReason reason, Integer httpStatus,
                                Duration retryAfter) {
-        scheduleRetry(job, lifecycle.fail(job, fence, reason, httpStatus, retryAfter, backoff));
+        scheduleRetry(job, reason, lifecycle.fail(job, fence, reason, httpStatus, retryAfter, backoff));
     }
 
     /** Fails a run whose worker vanished (worker_lost) and schedules the next attempt. */
     public void sweep(RecordingLifecycle.LostRun lost) {
-        scheduleRetry(lost.job(), lifecycle.sweep(lost, backoff));
+        scheduleRetry(lost.job(), FailureReason.WORKER_LOST, lifecycle.sweep(lost, backoff));
     }
 
-    private void scheduleRetry(DownloadJob job, RecordingLifecycle.FailOutcome outcome) {
+    private void scheduleRetry(DownloadJob job, FailureReason reason, RecordingLifecycle.FailOutcome outcome) {
+        if (!(outcome instanceof RecordingLifecycle.RunLost)) {
+            metrics.failed(reason, outcome instanceof RecordingLifecycle.RetryQueued);
+        }
         if (outcome instanceof RecordingLifecycle.RetryQueued retry) {
             retry.nextRunId().ifPresent(next -> queue.schedule(
                     new DownloadJob(next, job.businessId(), job.callSid()), retry.delay()));

@@ -1,0 +1,82 @@
+package playback.api.service;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.util.EnumMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The enqueue path and stream serving, as Prometheus sees them at {@code /q/metrics}: Plays, enqueues,
+ * duplicates blocked by each guard, stream answers by status and the bytes they carry. Every name is in
+ * the README's metrics table.
+ */
+@ApplicationScoped
+public class PlayMetrics {
+
+    /** What kept a Play from enqueuing a second download of a recording. */
+    public enum Guard {
+        /** The api answered from its memory of a download under way (a burst of clicks). */
+        CACHE,
+        /** The recording was enqueued less than the cooldown ago and is still on its way. */
+        COOLDOWN,
+        /** Another request's run holds the recording's Redis dedup key. */
+        DEDUP_KEY,
+        /** PostgreSQL's partial unique index (one active run per recording), or the recording became ready. */
+        UNIQUE_INDEX;
+
+        String label() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    private final MeterRegistry registry;
+    private final Counter explicitPlays;
+    private final Counter checks;
+    private final Counter enqueues;
+    private final Map<Guard, Counter> duplicates = new EnumMap<>(Guard.class);
+    private final Counter bytesSent;
+
+    public PlayMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        this.explicitPlays = plays(registry, true);
+        this.checks = plays(registry, false);
+        this.enqueues = Counter.builder("playback.enqueues").description("downloads enqueued (one run each)")
+                .register(registry);
+        for (Guard guard : Guard.values()) {
+            duplicates.put(guard, Counter.builder("playback.enqueue.duplicates").tag("guard", guard.label())
+                    .description("explicit Plays that enqueued nothing because a download was already on its way")
+                    .register(registry));
+        }
+        this.bytesSent = Counter.builder("playback.stream.bytes").baseUnit("bytes")
+                .description("bytes of recording bodies answered by stream and download").register(registry);
+    }
+
+    private static Counter plays(MeterRegistry registry, boolean explicit) {
+        return Counter.builder("playback.plays").tag("explicit", Boolean.toString(explicit))
+                .description("stream requests of the UI or an integrator (signed audio reads excluded)")
+                .register(registry);
+    }
+
+    public void play(boolean explicit) {
+        (explicit ? explicitPlays : checks).increment();
+    }
+
+    public void enqueued() {
+        enqueues.increment();
+    }
+
+    public void duplicateBlocked(Guard guard) {
+        duplicates.get(guard).increment();
+    }
+
+    /** A stream or download answer: its status, and the body bytes it carries (0 for none). */
+    public void answered(int status, long bodyBytes) {
+        registry.counter("playback.stream.responses", "status", Integer.toString(status)).increment();
+        if (bodyBytes > 0) {
+            bytesSent.increment(bodyBytes);
+        }
+    }
+}
