@@ -7,6 +7,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The enqueue path and stream serving, as Prometheus sees them at {@code /q/metrics}: Plays, enqueues,
@@ -38,6 +39,7 @@ public class PlayMetrics {
     private final Counter enqueues;
     private final Map<Guard, Counter> duplicates = new EnumMap<>(Guard.class);
     private final Counter bytesSent;
+    private final Map<Integer, Counter> answers = new ConcurrentHashMap<>();
 
     public PlayMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -74,7 +76,9 @@ public class PlayMetrics {
 
     /** A stream or download answer: its status, and the body bytes it carries (0 for none). */
     public void answered(int status, long bodyBytes) {
-        registry.counter("playback.stream.responses", "status", Integer.toString(status)).increment();
+        answers.computeIfAbsent(status, code -> Counter.builder("playback.stream.responses")
+                .tag("status", Integer.toString(code)).description("stream and download answers by HTTP status")
+                .register(registry)).increment();
         if (bodyBytes > 0) {
             bytesSent.increment(bodyBytes);
         }

@@ -10,6 +10,7 @@ import playback.model.FailureReason;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * What the worker's downloads do, as Prometheus sees it at {@code /q/metrics}: attempts started,
@@ -30,6 +31,7 @@ public class DownloadMetrics {
     private final Timer duration;
     private final DistributionSummary bytes;
     private final Timer timeToReady;
+    private final Map<Integer, Counter> providerAnswers = new ConcurrentHashMap<>();
 
     public DownloadMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -73,7 +75,9 @@ public class DownloadMetrics {
 
     /** An HTTP status the provider (or the storage it redirects to) answered. */
     public void providerAnswered(int status) {
-        registry.counter("playback.provider.responses", "status", Integer.toString(status)).increment();
+        providerAnswers.computeIfAbsent(status, code -> Counter.builder("playback.provider.responses")
+                .tag("status", Integer.toString(code)).description("HTTP answers of the provider and its storage, by status")
+                .register(registry)).increment();
     }
 
     private static Duration[] seconds(double... values) {
