@@ -19,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * The UI in a real browser: starts the system as the one-command run does (simulator, api serving the
- * UI, worker, demo data through signed webhooks) on free ports, against a PostgreSQL and a Redis of its
+ * UI, two workers, demo data through signed webhooks) on free ports, against a PostgreSQL and a Redis of its
  * own (the machine's are left alone), then runs frontend/e2e/ui.test.mjs (playwright-core driving
  * Debian's Chromium) against it. Screenshots land in e2e/target/ui-screenshots.
  */
@@ -42,7 +42,9 @@ class UiTest {
                 "postgres", servers.redisUrl(0));
         simulatorUrl = stack.simulator("simulator", Stack.freePort(), Stack.freePort()).url();
         apiUrl = stack.api("api", Stack.freePort(), simulatorUrl, Map.of()).url();
+        // Two workers, as a deployment runs them: the operations page's limits must hold across both.
         stack.worker("worker", Stack.freePort(), simulatorUrl, Map.of());
+        stack.worker("worker-2", Stack.freePort(), simulatorUrl, Map.of());
         try (Connection db = stack.connect()) {
             new DemoData(stack.providerAuthToken()).seed(db, apiUrl, simulatorUrl);
         }
