@@ -15,3 +15,18 @@ export function formatDateTime(iso: string, lang: Lang): string {
   if (Number.isNaN(date.getTime())) return iso;
   return new Intl.DateTimeFormat(locale(lang), { dateStyle: 'medium', timeStyle: 'short' }).format(date);
 }
+
+/** Date and time to the second, for the operations page. */
+export function formatTime(iso: string, lang: Lang): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  return new Intl.DateTimeFormat(locale(lang), { dateStyle: 'short', timeStyle: 'medium' }).format(date);
+}
+
+/**
+ * Text that must read left to right inside a translated sentence (a phone number in an accessible name):
+ * wrapped in a left-to-right isolate (U+2066 … U+2069), the plain-text form of <bdi dir="ltr">.
+ */
+export function isolateLtr(text: string): string {
+  return `\u2066${text}\u2069`;
+}
