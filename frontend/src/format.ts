@@ -16,11 +16,13 @@ export function formatDateTime(iso: string, lang: Lang): string {
   return new Intl.DateTimeFormat(locale(lang), { dateStyle: 'medium', timeStyle: 'short' }).format(date);
 }
 
-/** Date and time to the second, for the operations page. */
-export function formatTime(iso: string, lang: Lang): string {
+/** Time to the second for the operations page, with the date only when it is not today. */
+export function formatTime(iso: string, lang: Lang, now: Date = new Date()): string {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
-  return new Intl.DateTimeFormat(locale(lang), { dateStyle: 'short', timeStyle: 'medium' }).format(date);
+  const today = date.toDateString() === now.toDateString();
+  const style: Intl.DateTimeFormatOptions = today ? { timeStyle: 'medium' } : { dateStyle: 'short', timeStyle: 'medium' };
+  return new Intl.DateTimeFormat(locale(lang), style).format(date);
 }
 
 /**

@@ -111,7 +111,6 @@ const en = {
   columnState: 'Downloads',
   columnLimit: 'Limit',
   limitDefault: 'default',
-  limitOverridden: 'set',
   businessPaused: 'Paused',
   businessRunning: 'Running',
   pauseDownloads: 'Pause',
@@ -137,7 +136,7 @@ const en = {
   columnLastAttempt: 'Last attempt',
   retryNow: 'Retry now',
   retryRequested: 'Retry started',
-  notRetryable: 'Nothing to retry now: it is downloading, ready, or its retry is due already.',
+  notRetryable: 'Not retryable now: downloading, ready, or its retry is due already.',
 
   stuckTitle: 'Stuck downloads',
   noStuck: 'None: every running download holds its lease.',
@@ -267,7 +266,6 @@ const he: Record<MessageKey, string> = {
   columnState: 'הורדות',
   columnLimit: 'מגבלה',
   limitDefault: 'ברירת מחדל',
-  limitOverridden: 'מוגדרת',
   businessPaused: 'מושהות',
   businessRunning: 'פעילות',
   pauseDownloads: 'השהיה',
@@ -293,7 +291,7 @@ const he: Record<MessageKey, string> = {
   columnLastAttempt: 'הניסיון האחרון',
   retryNow: 'נסה עכשיו',
   retryRequested: 'ניסיון חוזר התחיל',
-  notRetryable: 'אין מה לנסות שוב עכשיו: ההקלטה בהורדה, מוכנה, או שהניסיון החוזר כבר הגיע.',
+  notRetryable: 'אי אפשר לנסות שוב עכשיו: בהורדה, מוכנה, או שהניסיון החוזר כבר הגיע.',
 
   stuckTitle: 'הורדות תקועות',
   noStuck: 'אין: כל הורדה פעילה מחזיקה בחכירה שלה.',

@@ -11,8 +11,11 @@ import { RecordingStatus } from './RecordingStatus';
 
 const PAGE_SIZE = 20;
 
-/** Recent calls, newest first, paged by cursor, with the one audio player of the page. */
-export function CallsPage({ api }: { api: Api }) {
+/**
+ * Recent calls, newest first, paged by cursor, with the one audio player of the page. `hidden`: another
+ * page is shown above; the list is kept (and the player stays) rather than unmounted.
+ */
+export function CallsPage({ api, hidden = false }: { api: Api; hidden?: boolean }) {
   const { t, lang } = useI18n();
   const { controller, state } = usePlaybackController(api);
   const [calls, setCalls] = useState<Call[]>([]);
@@ -63,7 +66,7 @@ export function CallsPage({ api }: { api: Api }) {
 
   return (
     <div className="calls-page">
-      <section className="card" aria-labelledby="recent-calls-title">
+      <section className="card" aria-labelledby="recent-calls-title" hidden={hidden}>
         <div className="section-header">
           <h2 id="recent-calls-title">{t('recentCalls')}</h2>
           <button
