@@ -135,8 +135,9 @@ const en = {
   columnNextAttempt: 'Next attempt',
   columnLastAttempt: 'Last attempt',
   retryNow: 'Retry now',
-  retryRequested: 'Retry started',
-  notRetryable: 'Not retryable now: downloading, ready, or its retry is due already.',
+  retryRequested: 'A new attempt was started for {call}.',
+  notRetryable: 'Nothing to retry for {call} now: it is downloading, ready, or its retry is due already.',
+  retryFailed: 'Could not retry {call}: {message}',
 
   stuckTitle: 'Stuck downloads',
   noStuck: 'None: every running download holds its lease.',
@@ -290,8 +291,9 @@ const he: Record<MessageKey, string> = {
   columnNextAttempt: 'הניסיון הבא',
   columnLastAttempt: 'הניסיון האחרון',
   retryNow: 'נסה עכשיו',
-  retryRequested: 'ניסיון חוזר התחיל',
-  notRetryable: 'אי אפשר לנסות שוב עכשיו: בהורדה, מוכנה, או שהניסיון החוזר כבר הגיע.',
+  retryRequested: 'התחיל ניסיון חדש עבור {call}.',
+  notRetryable: 'אין מה לנסות שוב עבור {call} עכשיו: ההקלטה בהורדה, מוכנה, או שהניסיון החוזר כבר הגיע.',
+  retryFailed: 'הניסיון החוזר עבור {call} נכשל: {message}',
 
   stuckTitle: 'הורדות תקועות',
   noStuck: 'אין: כל הורדה פעילה מחזיקה בחכירה שלה.',

@@ -91,9 +91,9 @@ export function App({ fetchImpl }: { fetchImpl?: typeof fetch }) {
         {session ? (
           <>
             {/* The operations page is shown to whoever opens its address: the api answers 403 without the role. */}
-            {page === 'operations' && <OperationsPage key={session.token} api={api} />}
+            {page === 'operations' && <OperationsPage key={`operations:${session.token}`} api={api} />}
             {/* Recent calls stays mounted under the operations page, so the player keeps playing. */}
-            <CallsPage key={session.token} api={api} hidden={page !== 'calls'} />
+            <CallsPage key={`calls:${session.token}`} api={api} hidden={page !== 'calls'} />
           </>
         ) : (
           <SignIn api={api} onSignedIn={signIn} />

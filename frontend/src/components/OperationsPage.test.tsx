@@ -69,6 +69,15 @@ describe('OperationsPage', () => {
     await screen.findByTestId('ops-businesses');
     expect(screen.getByTestId('calls-table').closest('section')?.hidden).toBe(true);
     expect(screen.getByTestId('player')).toBeTruthy();
+    // Back and forth: one page of each, never two copies.
+    fireEvent.click(screen.getByTestId('nav-calls'));
+    await waitFor(() => expect(screen.queryByTestId('operations-page')).toBeNull());
+    expect(screen.getByTestId('calls-table').closest('section')?.hidden).toBe(false);
+    fireEvent.click(screen.getByTestId('nav-operations'));
+    await screen.findByTestId('ops-businesses');
+    expect(screen.getAllByTestId('operations-page')).toHaveLength(1);
+    expect(screen.getAllByTestId('ops-business-row')).toHaveLength(2);
+    expect(screen.getAllByTestId('player')).toHaveLength(1);
 
     expect(screen.getByTestId('ops-queue-waiting').textContent).toBe('3');
     expect(screen.getByTestId('ops-queue-oldest').textContent).toBe('1 min 16 s');
@@ -141,11 +150,13 @@ describe('OperationsPage', () => {
     const failures = await screen.findAllByTestId('ops-failure-row');
 
     fireEvent.click(within(failures[0]).getByTestId('ops-retry-now'));
-    expect((await within(failures[0]).findByTestId('ops-retry-result')).dataset.result).toBe('started');
+    await waitFor(() => expect(screen.getByTestId('ops-retry-result').dataset.result).toBe('started'));
+    expect(screen.getByTestId('ops-retry-result').dataset.callSid).toBe(CALL_A);
     fireEvent.click(within(failures[1]).getByTestId('ops-retry-now'));
-    const refused = await within(failures[1]).findByTestId('ops-retry-result');
-    expect(refused.dataset.result).toBe('refused');
-    expect(refused.textContent).toMatch(/^Not retryable now/);
+    await waitFor(() => expect(screen.getByTestId('ops-retry-result').dataset.result).toBe('refused'));
+    expect(screen.getByTestId('ops-retry-result').textContent).toBe(
+      'Nothing to retry for \u2066CAbbbbbbbb…\u2069 now: it is downloading, ready, or its retry is due already.',
+    );
     // Each action is followed by a fresh overview.
     await waitFor(() => expect(api.keys().filter((k) => k === 'GET /api/ops/overview').length).toBeGreaterThanOrEqual(3));
   });
