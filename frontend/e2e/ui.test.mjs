@@ -19,6 +19,7 @@ const PLAY_HEADROOM_MS = 3000;
 
 let browser;
 let calls; // the demo's first business, newest first (DemoData: index 2 is gone at the provider)
+let second; // the demo's second business { id, account_sid, calls }: the operations scenarios act on it only
 const pageProblems = []; // Content-Security-Policy violations and 404s seen by any page, checked by the last test
 
 before(async () => {
@@ -27,9 +28,21 @@ before(async () => {
     executablePath: CHROMIUM,
     args: ['--no-sandbox', '--disable-background-networking', '--disable-gpu', '--autoplay-policy=no-user-gesture-required'],
   });
-  const token = (await post(`${BASE}/api/dev/token`, { business_id: 1, user: 'ui-test' })).token;
-  calls = (await (await fetch(`${BASE}/api/calls?limit=24`, { headers: { Authorization: `Bearer ${token}` } })).json()).items;
+  calls = await callsOf(1);
+  const businesses = await (await fetch(`${BASE}/api/dev/businesses`)).json();
+  const blueHarbor = businesses.find((b) => b.id !== 1);
+  second = { ...blueHarbor, calls: await callsOf(blueHarbor.id) };
 });
+
+async function tokenFor(businessId, roles) {
+  const body = roles ? { business_id: businessId, user: 'ui-test', roles } : { business_id: businessId, user: 'ui-test' };
+  return (await post(`${BASE}/api/dev/token`, body)).token;
+}
+
+async function callsOf(businessId) {
+  const token = await tokenFor(businessId);
+  return (await (await fetch(`${BASE}/api/calls?limit=24`, { headers: { Authorization: `Bearer ${token}` } })).json()).items;
+}
 
 after(async () => {
   await browser?.close();
@@ -53,6 +66,12 @@ async function fetchesOf(call) {
   return stats.fetches[call.recording.recording_sid] ?? 0;
 }
 
+/** The most downloads the simulator saw at once for a provider account, over the whole run. */
+async function maxInFlightOf(accountSid) {
+  const stats = await (await fetch(`${SIM}/sim/stats`)).json();
+  return stats.max_in_flight_by_account?.[accountSid] ?? 0;
+}
+
 /** Polls the condition until it holds; fails with the message when the timeout passes first. */
 async function until(condition, message, timeout = 10000) {
   const deadline = Date.now() + timeout;
@@ -69,9 +88,10 @@ async function quietWindow(page) {
 
 /**
  * A signed-in page that records every control request (status/stream/download without a signed token),
- * each with `settled` set once it was answered or failed.
+ * each with `settled` set once it was answered or failed, and every load of the calls list. `operator`
+ * signs in with the operations role.
  */
-async function signedIn() {
+async function signedIn({ business = 1, operator = false } = {}) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
   page.on('console', (message) => {
@@ -81,11 +101,13 @@ async function signedIn() {
     if (response.status() === 404) pageProblems.push(`404 ${response.url()}`);
   });
   const requests = [];
+  const listLoads = [];
   page.on('request', (request) => {
     const url = new URL(request.url());
     if (url.pathname.startsWith('/api/recordings/') && !url.searchParams.has('token')) {
       requests.push({ url: request.url(), at: Date.now(), request, settled: false });
     }
+    if (url.pathname === '/api/calls') listLoads.push(request.url());
   });
   const settle = (request) => {
     for (const r of requests) if (r.request === request) r.settled = true;
@@ -93,10 +115,11 @@ async function signedIn() {
   page.on('requestfinished', settle);
   page.on('requestfailed', settle);
   await page.goto(`${BASE}/`);
-  await page.getByTestId('signin-business').selectOption('1');
+  await page.getByTestId('signin-business').selectOption(String(business));
+  if (operator) await page.getByTestId('signin-operator').check();
   await page.getByTestId('signin-submit').click();
   await page.getByTestId('calls-table').waitFor();
-  return { context, page, requests, of: (call) => requests.filter((r) => r.url.includes(call.call_sid)) };
+  return { context, page, requests, listLoads, of: (call) => requests.filter((r) => r.url.includes(call.call_sid)) };
 }
 
 function row(page, call) {
@@ -127,7 +150,7 @@ test('1. one Play on a cold recording plays soon, with at most 3 control request
   await context.close();
 });
 
-test('2. switching recordings while waiting aborts the first one and asks nothing more about it', async () => {
+test('2. switching recordings while waiting aborts the first one; only its row follows it, one long-poll at a time', async () => {
   const [slow, other] = [calls[4], calls[5]];
   await script(slow, { latency_ms: 20000, duration_seconds: 30 });
   const { context, page, of } = await signedIn();
@@ -143,8 +166,11 @@ test('2. switching recordings while waiting aborts the first one and asks nothin
   await until(() => aborted.length >= 1, () => 'the request in flight is aborted');
   await quietWindow(page);
   assert.ok(aborted.length >= 1 && aborted.every((e) => e.includes('ABORTED')), `aborted: ${aborted}`);
+  // The row's badge follows the download with one long-poll, held by the server until it settles: no
+  // status read, no explicit request.
   const after = of(slow).filter((r) => r.at > switched + 50);
-  assert.equal(after.length, 0, `requests for the first recording after the switch: ${after.map((r) => r.url)}`);
+  assert.ok(after.length <= 1 && after.every((r) => /\/status\?wait=\d+$/.test(r.url)),
+    `requests for the first recording after the switch: ${after.map((r) => r.url)}`);
   await context.close();
 });
 
@@ -194,6 +220,19 @@ test('5. Hebrew renders right-to-left; screenshots of both languages', async () 
   assert.equal(await page.evaluate(() => document.documentElement.lang), 'he');
   const seekDirection = await page.getByTestId('player-seek').evaluate((el) => getComputedStyle(el).direction);
   assert.equal(seekDirection, 'ltr', 'the timeline stays left-to-right');
+  // Where Chromium draws each "+": left of the digits it belongs to, in the table and the player.
+  const plusSides = await page.evaluate(() => [...document.querySelectorAll('[data-testid="phone-number"]')]
+    .filter((el) => el.firstChild?.nodeType === Node.TEXT_NODE && el.textContent.length > 1).map((el) => {
+    const text = el.firstChild;
+    const range = document.createRange();
+    range.setStart(text, 0); range.setEnd(text, 1);
+    const plus = range.getBoundingClientRect().x;
+    range.setStart(text, 1); range.setEnd(text, 2);
+    return { number: el.textContent, inPlayer: !!el.closest('[data-testid="player"]'), leftOfDigits: plus < range.getBoundingClientRect().x };
+  }));
+  assert.ok(plusSides.some((p) => p.inPlayer), 'the player shows the numbers');
+  const wrong = plusSides.filter((p) => p.number.startsWith('+') && !p.leftOfDigits);
+  assert.deepEqual(wrong, [], 'every "+" in front of its number');
   await page.screenshot({ path: `${SHOTS}/recent-calls-he.png` });
   await page.getByTestId('language-toggle').click();
   await context.close();
@@ -225,7 +264,159 @@ test('6. seeking to the middle of a played recording makes a Range request answe
   await context.close();
 });
 
-test('7. the UI runs under its Content-Security-Policy, favicon included', async () => {
+test('7. a row left while its download runs shows ready when it is, without Refresh', async () => {
+  const [left, other] = [calls[8], calls[9]];
+  await script(left, { latency_ms: 4000, duration_seconds: 30 });
+  const { context, page, of, listLoads } = await signedIn();
+  await row(page, left).getByTestId('call-play').click();
+  await page.waitForSelector(`[data-testid="call-row"][data-call-sid="${left.call_sid}"] [data-testid="recording-status"]:is([data-status="queued"], [data-status="downloading"])`, { timeout: 10000 });
+  await row(page, other).getByTestId('call-play').click();
+  const switched = Date.now();
+  await page.waitForSelector('[data-testid="player-state"]:is([data-state="ready"], [data-state="playing"])', { timeout: 15000 });
+  await page.waitForSelector(`[data-testid="call-row"][data-call-sid="${left.call_sid}"] [data-testid="recording-status"][data-status="ready"]`, { timeout: 20000 });
+  assert.equal(listLoads.length, 1, `the list was not loaded again: ${listLoads}`);
+  const after = of(left).filter((r) => r.at > switched + 50);
+  assert.ok(after.length <= 2 && after.every((r) => /\/status\?wait=\d+$/.test(r.url)),
+    `the row is followed by long-poll: ${after.map((r) => r.url)}`);
+  assert.equal(await fetchesOf(left), 1, 'one download at the provider');
+  await context.close();
+});
+
+/** Pause and limit are honoured by every worker within this (ops-api.md: each re-reads them every 2 s). */
+const CONTROLS_HONOURED_WITHIN_MS = 3000;
+
+async function operations(page) {
+  await page.getByTestId('nav-operations').click();
+  await page.waitForSelector('[data-testid="operations-page"][data-state="loaded"]', { timeout: 10000 });
+}
+
+function businessRow(page, id) {
+  return page.locator(`[data-testid="ops-business-row"][data-business-id="${id}"]`);
+}
+
+/** Puts the second business back as the demo had it, whatever a scenario left. */
+async function restoreSecondBusiness() {
+  const token = await tokenFor(second.id, ['ops']);
+  const headers = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
+  await fetch(`${BASE}/api/ops/businesses/${second.id}/resume`, { method: 'POST', headers });
+  await fetch(`${BASE}/api/ops/businesses/${second.id}/limit`, { method: 'PUT', headers, body: JSON.stringify({ limit: null }) });
+}
+
+test('8. the operations page: an operator opens it; a user without the role has no link, and the api answers 403', async () => {
+  const user = await signedIn();
+  assert.equal(await user.page.getByTestId('nav-operations').count(), 0, 'no Operations link without the role');
+  const denied = await fetch(`${BASE}/api/ops/overview`, { headers: { Authorization: `Bearer ${await tokenFor(1)}` } });
+  assert.equal(denied.status, 403);
+  assert.equal((await denied.json()).error, 'forbidden');
+  await user.page.goto(`${BASE}/#/operations`);
+  await user.page.getByTestId('ops-forbidden').waitFor({ timeout: 10000 });
+  await user.context.close();
+
+  const { context, page } = await signedIn({ operator: true });
+  await operations(page);
+  assert.ok(await page.getByTestId('ops-business-row').count() >= 2, 'every business is listed');
+  assert.equal(await page.getByTestId('ops-throughput-minute').count(), 15, 'one bar per minute of the last 15');
+  assert.ok(await businessRow(page, second.id).count() === 1, 'the second business is listed');
+  assert.match(await page.getByTestId('ops-queue-waiting').innerText(), /^\d+$/);
+  await context.close();
+});
+
+test('9. a paused business downloads nothing, its player says so; resumed, the recording becomes ready', async () => {
+  const call = second.calls[8];
+  const { context, page } = await signedIn({ business: second.id, operator: true });
+  try {
+    await operations(page);
+    await businessRow(page, second.id).getByTestId('ops-pause').click();
+    await page.waitForSelector(`[data-testid="ops-business-row"][data-business-id="${second.id}"][data-paused="true"]`);
+    await page.waitForTimeout(CONTROLS_HONOURED_WITHIN_MS);
+
+    await page.getByTestId('nav-calls').click();
+    await row(page, call).getByTestId('call-play').click();
+    await page.waitForSelector('[data-testid="player-waiting-reason"][data-reason="paused"]', { timeout: 10000 });
+    assert.match(await page.getByTestId('player-waiting-reason').innerText(), /paused/i);
+    await quietWindow(page);
+    assert.equal(await fetchesOf(call), 0, 'nothing fetched from the provider while paused');
+    assert.equal(await page.getByTestId('player-state').getAttribute('data-state'), 'waiting');
+
+    // The player stays at the bottom of the operations page, still waiting for this recording.
+    await operations(page);
+    await businessRow(page, second.id).getByTestId('ops-resume').click();
+    await page.waitForSelector(`[data-testid="ops-business-row"][data-business-id="${second.id}"][data-paused="false"]`);
+    await page.waitForSelector('[data-testid="player-state"]:is([data-state="ready"], [data-state="playing"])', { timeout: 20000 });
+    assert.equal(await fetchesOf(call), 1, 'one download once resumed');
+  } finally {
+    await restoreSecondBusiness();
+    await context.close();
+  }
+});
+
+test('10. limit 1: two recordings of the business download one after the other', async () => {
+  const [first, next] = [second.calls[9], second.calls[10]];
+  await script(first, { latency_ms: 3000, duration_seconds: 30 });
+  await script(next, { latency_ms: 3000, duration_seconds: 30 });
+  const before = await maxInFlightOf(second.account_sid);
+  assert.ok(before <= 1, `no earlier scenario downloaded two of its recordings at once (${before})`);
+  const { context, page } = await signedIn({ business: second.id, operator: true });
+  try {
+    await operations(page);
+    const limits = businessRow(page, second.id);
+    await limits.getByTestId('ops-limit-input').fill('1');
+    await limits.getByTestId('ops-limit-save').click();
+    await page.waitForSelector(`[data-testid="ops-business-row"][data-business-id="${second.id}"] [data-testid="ops-in-flight"][data-limit="1"]`);
+    await limits.getByTestId('ops-limit-default').waitFor();
+    await page.waitForTimeout(CONTROLS_HONOURED_WITHIN_MS);
+
+    await page.getByTestId('nav-calls').click();
+    await row(page, first).getByTestId('call-play').click();
+    await page.waitForSelector('[data-testid="player-state"][data-state="waiting"]', { timeout: 10000 });
+    await row(page, next).getByTestId('call-play').click();
+    await until(async () => (await fetchesOf(first)) >= 1 && (await fetchesOf(next)) >= 1,
+      () => 'both recordings downloaded', 30000);
+    assert.equal(await maxInFlightOf(second.account_sid), 1, 'never two downloads of the business at once');
+    await operations(page);
+    await limits.getByTestId('ops-limit-default').click();
+    await page.waitForSelector(`[data-testid="ops-business-row"][data-business-id="${second.id}"] [data-testid="ops-limit-is-default"]`);
+  } finally {
+    await restoreSecondBusiness();
+    await context.close();
+  }
+});
+
+test('11. Retry now gives a failed recording a new download; the audit log shows it; screenshot', async () => {
+  const call = second.calls[11];
+  await script(call, { missing: true });
+  const { context, page } = await signedIn({ business: second.id, operator: true });
+  try {
+    await row(page, call).getByTestId('call-play').click();
+    const error = page.getByTestId('player-error');
+    await error.waitFor({ timeout: 20000 });
+    assert.equal(await error.getAttribute('data-reason'), 'provider_not_found');
+    await script(call, { missing: false, duration_seconds: 30 });
+    const fetchedBefore = await fetchesOf(call);
+
+    await operations(page);
+    const failure = page.locator(`[data-testid="ops-failure-row"][data-call-sid="${call.call_sid}"]`);
+    await failure.waitFor({ timeout: 15000 });
+    assert.equal(await failure.getByTestId('ops-failure-reason').getAttribute('data-reason'), 'provider_not_found');
+    await failure.getByTestId('ops-retry-now').click();
+    await page.waitForSelector(`[data-testid="ops-retry-result"][data-call-sid="${call.call_sid}"][data-result="started"]`, { timeout: 10000 });
+
+    const token = await tokenFor(second.id);
+    await until(async () => {
+      const answer = await fetch(`${BASE}/api/recordings/${call.call_sid}/status`, { headers: { Authorization: `Bearer ${token}` } });
+      return (await answer.json()).status === 'ready';
+    }, () => 'the recording is ready after Retry now', 20000);
+    assert.ok((await fetchesOf(call)) > fetchedBefore, 'a new download at the provider');
+    await page.waitForSelector(`[data-testid="ops-audit-entry"][data-action="retry_now"][data-call-sid="${call.call_sid}"]`, { timeout: 15000 });
+    // Tall enough for the whole page: the player stays docked at the bottom of the window.
+    await page.setViewportSize({ width: 1280, height: 1700 });
+    await page.screenshot({ path: `${SHOTS}/operations.png` });
+  } finally {
+    await context.close();
+  }
+});
+
+test('12. the UI runs under its Content-Security-Policy, favicon included', async () => {
   const { context, page } = await signedIn();
   const response = await page.goto(`${BASE}/`);
   assert.match(response.headers()['content-security-policy'] ?? '', /default-src 'self'/);

@@ -19,12 +19,66 @@ describe('api', () => {
   it('issues a demo token without a bearer header', async () => {
     const server = fakeServer();
     const api = createApi({ fetch: server.fetch, getToken: () => null });
-    const token = api.issueToken(1, 'alice');
+    const token = api.issueToken(1, 'alice', []);
     await flush();
     server.last().respond(200, { token: 'jwt', expires_at: '2030-01-01T00:00:00Z' });
     await expect(token).resolves.toMatchObject({ token: 'jwt' });
     expect(server.last().method).toBe('POST');
     expect(server.last().headers.has('Authorization')).toBe(false);
+  });
+
+  it('asks for the operations role only for an operator', async () => {
+    const server = fakeServer();
+    const bodies: unknown[] = [];
+    const recording = ((input: RequestInfo | URL, init: RequestInit = {}) => {
+      bodies.push(JSON.parse(String(init.body)));
+      return server.fetch(input, init);
+    }) as typeof fetch;
+    const api = createApi({ fetch: recording, getToken: () => null });
+    void api.issueToken(1, 'olivia', ['ops']);
+    void api.issueToken(1, 'alice', []);
+    await flush();
+    expect(bodies).toEqual([
+      { business_id: 1, user: 'olivia', roles: ['ops'] },
+      { business_id: 1, user: 'alice' },
+    ]);
+  });
+
+  it('calls the operations endpoints with their methods, paths and bodies', async () => {
+    const server = fakeServer();
+    const api = createApi({ fetch: server.fetch, getToken: () => 'ops-token' });
+    const calls = [
+      () => api.opsOverview(),
+      () => api.pauseBusiness(2),
+      () => api.resumeBusiness(2),
+      () => api.setBusinessLimit(2, 1),
+      () => api.setBusinessLimit(2, null),
+      () => api.retryRecording(2, CALL_A),
+    ];
+    for (const start of calls) {
+      const answer = start();
+      await flush();
+      server.last().respond(200, {});
+      await answer;
+    }
+    expect(server.requests.map((r) => `${r.method} ${r.url}`)).toEqual([
+      'GET /api/ops/overview',
+      'POST /api/ops/businesses/2/pause',
+      'POST /api/ops/businesses/2/resume',
+      'PUT /api/ops/businesses/2/limit',
+      'PUT /api/ops/businesses/2/limit',
+      `POST /api/ops/businesses/2/recordings/${CALL_A}/retry`,
+    ]);
+    expect(server.requests.every((r) => r.headers.get('Authorization') === 'Bearer ops-token')).toBe(true);
+    expect(server.requests[3].headers.get('Content-Type')).toBe('application/json');
+  });
+
+  it('turns a 403 of the operations API into an ApiError the page can explain', async () => {
+    const server = fakeServer();
+    const api = createApi({ fetch: server.fetch, getToken: () => 'user-token' });
+    const overview = api.opsOverview();
+    server.last().respond(403, { error: 'forbidden', message: 'the operations role is required' });
+    await expect(overview).rejects.toMatchObject({ status: 403, code: 'forbidden' });
   });
 
   it('turns error JSON into an ApiError with status and code, and reports 401', async () => {

@@ -51,6 +51,83 @@ export interface RecordingStatus {
   content_type: string | null;
   progress: DownloadProgress | null;
   stream_url: string | null;
+  /** Downloads for the recording's business are paused by an operator: nothing starts until resumed. */
+  paused: boolean;
+  /** When the worker's next automatic attempt is due (ISO), while a retry is scheduled. */
+  next_attempt_at: string | null;
+}
+
+/** Roles a token may carry; a role the UI does not know is ignored, as the api's verifier does. */
+export type Role = 'ops';
+export const KNOWN_ROLES: readonly Role[] = ['ops'];
+
+export interface QueueDepth {
+  waiting: number;
+  delayed: number;
+  pending: number;
+  oldest_waiting_seconds: number | null;
+}
+
+/** One business as the operations API shows it (also the answer to pause, resume and limit). */
+export interface BusinessControl {
+  id: number;
+  name: string;
+  account_sid: string;
+  in_flight: number;
+  limit: number;
+  limit_overridden: boolean;
+  paused: boolean;
+  queued: number;
+  downloading: number;
+  failed: number;
+}
+
+export interface ThroughputMinute {
+  minute: string;
+  succeeded: number;
+  failed: number;
+}
+
+export interface RecentFailure {
+  business_id: number;
+  call_sid: string;
+  recording_sid: string;
+  status: RecordingStatusName;
+  error: string | null;
+  fail_count: number;
+  next_attempt_at: string | null;
+  updated_at: string;
+}
+
+export interface StuckRun {
+  run_id: number;
+  business_id: number;
+  call_sid: string;
+  worker: string | null;
+  lease_until: string;
+}
+
+export type AuditAction = 'pause' | 'resume' | 'set_limit' | 'retry_now';
+
+export interface AuditEntry {
+  at: string;
+  actor: string;
+  action: AuditAction;
+  business_id: number | null;
+  call_sid: string | null;
+  detail: string | null;
+}
+
+export interface OpsOverview {
+  generated_at: string;
+  queue: QueueDepth;
+  default_limit: number;
+  businesses: BusinessControl[];
+  /** The last 15 minutes, oldest first, one entry per minute (zeros included). */
+  throughput: ThroughputMinute[];
+  recent_failures: RecentFailure[];
+  stuck_runs: StuckRun[];
+  audit: AuditEntry[];
 }
 
 /** What the explicit stream request (`?explicit_user_action=true`) answered. */
@@ -90,12 +167,22 @@ export interface ApiOptions {
 
 export interface Api {
   listBusinesses(signal?: AbortSignal): Promise<Business[]>;
-  issueToken(businessId: number, user: string, signal?: AbortSignal): Promise<IssuedToken>;
+  /** Roles are sent only when asked for (the operator option of the demo sign-in). */
+  issueToken(businessId: number, user: string, roles: readonly Role[], signal?: AbortSignal): Promise<IssuedToken>;
   listCalls(page: { limit: number; cursor?: string | null }, signal?: AbortSignal): Promise<CallPage>;
   /** Check only: never enqueues. With waitSeconds, a long-poll that answers early on ready/failed. */
   recordingStatus(callSid: string, options: { waitSeconds?: number }, signal?: AbortSignal): Promise<RecordingStatus>;
   /** The explicit Play request: enqueues the download at most once, server side. */
   requestStream(callSid: string, signal?: AbortSignal): Promise<StreamAnswer>;
+
+  /** Operations (the `ops` role; 403 `forbidden` without it): every business, the queue, failures, audit. */
+  opsOverview(signal?: AbortSignal): Promise<OpsOverview>;
+  pauseBusiness(businessId: number, signal?: AbortSignal): Promise<BusinessControl>;
+  resumeBusiness(businessId: number, signal?: AbortSignal): Promise<BusinessControl>;
+  /** limit 1..100, or null for the default. */
+  setBusinessLimit(businessId: number, limit: number | null, signal?: AbortSignal): Promise<BusinessControl>;
+  /** A failed recording gets a new run now; a scheduled retry is made due now (409 `not_retryable` otherwise). */
+  retryRecording(businessId: number, callSid: string, signal?: AbortSignal): Promise<RecordingStatus>;
 }
 
 export function createApi(options: ApiOptions): Api {
@@ -151,19 +238,26 @@ export function createApi(options: ApiOptions): Api {
     return (await response.json()) as T;
   }
 
+  async function sendJson<T>(method: string, path: string, body: unknown, signal: AbortSignal | undefined, auth = true): Promise<T> {
+    const response = await send(path, {
+      method,
+      signal,
+      auth,
+      headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (!response.ok) throw await errorOf(response);
+    return (await response.json()) as T;
+  }
+
+  const business = (id: number) => `/api/ops/businesses/${encodeURIComponent(String(id))}`;
+
   return {
     listBusinesses: (signal) => getJson<Business[]>('/api/dev/businesses', signal, false),
 
-    async issueToken(businessId, user, signal) {
-      const response = await send('/api/dev/token', {
-        method: 'POST',
-        signal,
-        auth: false,
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ business_id: businessId, user }),
-      });
-      if (!response.ok) throw await errorOf(response);
-      return (await response.json()) as IssuedToken;
+    issueToken(businessId, user, roles, signal) {
+      const body = roles.length > 0 ? { business_id: businessId, user, roles } : { business_id: businessId, user };
+      return sendJson<IssuedToken>('POST', '/api/dev/token', body, signal, false);
     },
 
     listCalls({ limit, cursor }, signal) {
@@ -194,5 +288,12 @@ export function createApi(options: ApiOptions): Api {
       }
       throw await errorOf(response);
     },
+
+    opsOverview: (signal) => getJson<OpsOverview>('/api/ops/overview', signal),
+    pauseBusiness: (id, signal) => sendJson<BusinessControl>('POST', `${business(id)}/pause`, undefined, signal),
+    resumeBusiness: (id, signal) => sendJson<BusinessControl>('POST', `${business(id)}/resume`, undefined, signal),
+    setBusinessLimit: (id, limit, signal) => sendJson<BusinessControl>('PUT', `${business(id)}/limit`, { limit }, signal),
+    retryRecording: (id, callSid, signal) =>
+      sendJson<RecordingStatus>('POST', `${business(id)}/recordings/${encodeURIComponent(callSid)}/retry`, undefined, signal),
   };
 }

@@ -15,3 +15,20 @@ export function formatDateTime(iso: string, lang: Lang): string {
   if (Number.isNaN(date.getTime())) return iso;
   return new Intl.DateTimeFormat(locale(lang), { dateStyle: 'medium', timeStyle: 'short' }).format(date);
 }
+
+/** Time to the second for the operations page, with the date only when it is not today. */
+export function formatTime(iso: string, lang: Lang, now: Date = new Date()): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  const today = date.toDateString() === now.toDateString();
+  const style: Intl.DateTimeFormatOptions = today ? { timeStyle: 'medium' } : { dateStyle: 'short', timeStyle: 'medium' };
+  return new Intl.DateTimeFormat(locale(lang), style).format(date);
+}
+
+/**
+ * Text that must read left to right inside a translated sentence (a phone number in an accessible name):
+ * wrapped in a left-to-right isolate (U+2066 … U+2069), the plain-text form of <bdi dir="ltr">.
+ */
+export function isolateLtr(text: string): string {
+  return `\u2066${text}\u2069`;
+}

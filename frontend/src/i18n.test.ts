@@ -19,10 +19,23 @@ describe('i18n', () => {
     }
   });
 
-  it('fills placeholders and keeps the Hebrew wording users know', () => {
+  it('fills placeholders, with a Hebrew unit for seconds in Hebrew', () => {
     expect(translate('en', 'playerWaiting', { seconds: 7 })).toBe('Waiting for the recording… (7s)');
-    expect(translate('he', 'playerWaiting', { seconds: 7 })).toBe('ממתין להקלטה... (7s)');
-    expect(translate('he', 'playerChecking')).toBe('בודק זמינות הקלטה...');
+    expect(translate('he', 'playerWaiting', { seconds: 7 })).toBe('ממתין להקלטה… (7 שנ׳)');
+    expect(translate('he', 'playerChecking')).toBe('בודק זמינות הקלטה…');
+    expect(translate('he', 'nextAttemptIn', { seconds: 12 })).toBe('הניסיון הבא בעוד 12 שנ׳');
+  });
+
+  it('writes an ellipsis as one character, and no Latin unit after a number in Hebrew', () => {
+    for (const lang of ['en', 'he'] as const) {
+      for (const [key, text] of Object.entries(messages[lang])) {
+        expect(text, `${lang}.${key}`).not.toContain('...');
+      }
+    }
+    for (const [key, text] of Object.entries(messages.he)) {
+      expect(text, `he.${key}`).not.toMatch(/\}\s?(s|sec|min|ms)\b/);
+      expect(text, `he.${key}`).not.toMatch(/\d\s?(s|sec|min|ms)\b/);
+    }
   });
 
   it('says every known failure in words', () => {

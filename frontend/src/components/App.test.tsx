@@ -5,9 +5,13 @@ import { LanguageProvider } from '../language';
 import { CALL_A, CALL_B, call, status } from '../test/fakeServer';
 import { App } from './App';
 
-type Route = (init: RequestInit) => { status: number; body: unknown };
+type Answer = { status: number; body: unknown };
+type Route = (init: RequestInit) => Answer | Promise<Answer>;
 
-/** Answers at once from a table of "METHOD path" routes; counts what was asked. */
+/**
+ * Answers from a table of "METHOD path" routes (at once, or when the route's promise settles; an
+ * aborted request rejects as the browser's fetch does); counts what was asked.
+ */
 function routedFetch(routes: Record<string, Route>) {
   const asked: string[] = [];
   const fetchMock = vi.fn(async (input: RequestInfo | URL, init: RequestInit = {}) => {
@@ -15,11 +19,23 @@ function routedFetch(routes: Record<string, Route>) {
     asked.push(key);
     const route = routes[key];
     if (!route) throw new Error(`unexpected request ${key}`);
-    const { status: code, body } = route(init);
+    const aborted = new Promise<never>((_, reject) =>
+      init.signal?.addEventListener('abort', () => reject(new DOMException('The operation was aborted.', 'AbortError'))),
+    );
+    const { status: code, body } = await Promise.race([route(init), aborted]);
     return new Response(JSON.stringify(body), { status: code, headers: { 'Content-Type': 'application/json' } });
   });
   return { fetch: fetchMock as unknown as typeof fetch, asked };
 }
+
+/** A route held open until the test releases it with an answer. */
+function heldRoute() {
+  let release: (answer: Answer) => void = () => undefined;
+  const answer = new Promise<Answer>((resolve) => (release = resolve));
+  return { route: () => answer, release: (a: Answer) => release(a) };
+}
+
+const never = () => new Promise<Answer>(() => undefined);
 
 const withoutRecording: Call = { ...call(CALL_B), from: '+15550003333', recording: null };
 const readyA: RecordingStatus = status(CALL_A, { status: 'ready' });
@@ -136,6 +152,107 @@ describe('App', () => {
     expect(error.textContent).toBe('The recording no longer exists at the provider');
     expect(screen.queryByTestId('player-retry')).toBeNull();
     expect(within(rows[0]).getByTestId('recording-status').dataset.status).toBe('failed');
+  });
+
+  it('a row left queued follows its recording to ready after another call is played, without Refresh', async () => {
+    const CALL_C = 'CA' + 'c'.repeat(32);
+    const watched = heldRoute();
+    let longPolls = 0;
+    const routes: Record<string, Route> = {
+      ...demoRoutes(() => ({ status: 200, body: status(CALL_A, { status: 'missing' }) })),
+      'GET /api/calls?limit=20': () => ({ status: 200, body: { items: [call(CALL_A), call(CALL_C)], next_cursor: null } }),
+      [`GET /api/recordings/${CALL_A}/stream?explicit_user_action=true`]: () => ({ status: 202, body: status(CALL_A, { status: 'queued' }) }),
+      // The player's long-poll (aborted by the switch), then the watcher's.
+      [`GET /api/recordings/${CALL_A}/status?wait=25`]: () => (++longPolls === 1 ? never() : watched.route()),
+      [`GET /api/recordings/${CALL_C}/status`]: () => ({ status: 200, body: status(CALL_C, { status: 'ready' }) }),
+    };
+    const server = routedFetch(routes);
+    renderApp(server.fetch);
+    const rows = await signInAs('alice');
+    const badgeOf = (row: HTMLElement) => within(row).getByTestId('recording-status').dataset.status;
+
+    fireEvent.click(within(rows[0]).getByTestId('call-play'));
+    await waitFor(() => expect(badgeOf(rows[0])).toBe('queued'));
+    fireEvent.click(within(rows[1]).getByTestId('call-play'));
+    await waitFor(() => expect(screen.getByTestId('player').dataset.state).toBe('playing'));
+    await waitFor(() => expect(longPolls).toBe(2));
+    expect(badgeOf(rows[0])).toBe('queued');
+
+    await act(async () => watched.release({ status: 200, body: status(CALL_A, { status: 'ready' }) }));
+    await waitFor(() => expect(badgeOf(rows[0])).toBe('ready'));
+    expect(server.asked.filter((key) => key.startsWith('GET /api/calls'))).toHaveLength(1);
+  });
+
+  it('says why a download waits: the failure being retried and when, or paused downloads', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'Date'] });
+    try {
+      const now = Date.now();
+      let answer = status(CALL_A, {
+        status: 'queued',
+        error: 'provider_unavailable',
+        fail_count: 1,
+        retry_after: 12,
+        next_attempt_at: new Date(now + 12_000).toISOString(),
+      });
+      const routes: Record<string, Route> = {
+        ...demoRoutes(() => ({ status: 200, body: status(CALL_A, { status: 'missing' }) })),
+        [`GET /api/recordings/${CALL_A}/stream?explicit_user_action=true`]: () => ({ status: 202, body: answer }),
+        [`GET /api/recordings/${CALL_A}/status?wait=25`]: never,
+      };
+      renderApp(routedFetch(routes).fetch);
+      const rows = await signInAs('alice');
+      fireEvent.click(within(rows[0]).getByTestId('call-play'));
+      const reason = await screen.findByTestId('player-waiting-reason');
+      expect(reason.dataset.reason).toBe('provider_unavailable');
+      expect(reason.textContent).toBe('The provider is unavailable right now · next attempt in 12 s');
+      expect(screen.queryByTestId('player-progress')).toBeNull();
+
+      await act(async () => vi.advanceTimersByTime(5_000));
+      expect(screen.getByTestId('player-next-attempt').textContent).toBe(' · next attempt in 7 s');
+      await act(async () => vi.advanceTimersByTime(8_000));
+      expect(screen.getByTestId('player-next-attempt').textContent).toBe(' · next attempt due now');
+
+      fireEvent.click(screen.getByTestId('language-toggle'));
+      expect(screen.getByTestId('player-state').textContent).toMatch(/^ממתין להקלטה… \(\d+ שנ׳\)הספק אינו זמין כרגע · הניסיון הבא מתחיל עכשיו$/);
+      fireEvent.click(screen.getByTestId('language-toggle'));
+
+      // Another recording of a paused business: the 202 says so.
+      cleanup();
+      sessionStorage.clear();
+      answer = status(CALL_A, { status: 'queued', paused: true });
+      renderApp(routedFetch(routes).fetch);
+      const again = await signInAs('alice');
+      fireEvent.click(within(again[0]).getByTestId('call-play'));
+      const paused = await screen.findByTestId('player-waiting-reason');
+      expect(paused.dataset.reason).toBe('paused');
+      expect(paused.textContent).toBe('Downloads for this account are paused');
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('keeps phone numbers left to right in Hebrew, in the table, the player and accessible names', async () => {
+    const server = routedFetch(demoRoutes(() => ({ status: 200, body: readyA })));
+    renderApp(server.fetch);
+    const rows = await signInAs('alice');
+    fireEvent.click(screen.getByTestId('language-toggle'));
+    fireEvent.click(within(rows[0]).getByTestId('call-play'));
+    await waitFor(() => expect(screen.getByTestId('player').dataset.state).toBe('playing'));
+
+    const numbers = screen.getAllByTestId('phone-number');
+    // Row A: from and to; the row without a recording: from and to; the player: from and to.
+    expect(numbers.map((n) => n.textContent)).toEqual([
+      '+15550001111', '+15550002222', '+15550003333', '+15550002222', '+15550001111', '+15550002222',
+    ]);
+    for (const number of numbers) {
+      expect(number.tagName).toBe('BDI');
+      expect(number.getAttribute('dir')).toBe('ltr');
+    }
+    const header = screen.getByTestId('player-call');
+    expect(within(header).getAllByTestId('phone-number')).toHaveLength(2);
+    // The date after the numbers is isolated too, so it cannot pull a "+" across.
+    expect(header.querySelector('.player-call-time bdi')).not.toBeNull();
+    expect(within(rows[0]).getByTestId('call-play').getAttribute('aria-label')).toBe('נגן את השיחה מ־\u2066+15550001111\u2069');
   });
 
   it('returns to sign-in on a 401', async () => {

@@ -4,6 +4,7 @@ import { failureMessageKey } from '../i18n';
 import { useI18n } from '../language';
 import type { PlaybackController } from '../player/controller';
 import type { PlayerState } from '../player/machine';
+import { PhoneNumber } from './PhoneNumber';
 
 export const SPEEDS = [1, 1.25, 1.5, 2] as const;
 const SEEK_STEP_SECONDS = 5;
@@ -147,8 +148,12 @@ export function AudioPlayer({ controller, state }: Props) {
           <div className="player-call" data-testid="player-call">
             {call ? (
               <>
-                <bdi dir="ltr">{call.from}</bdi> <span aria-hidden="true">{t('callArrow')}</span> <bdi dir="ltr">{call.to}</bdi>
-                <span className="player-call-time"> · {formatDateTime(call.started_at, lang)}</span>
+                <PhoneNumber value={call.from} /> <span aria-hidden="true">{t('callArrow')}</span>{' '}
+                <PhoneNumber value={call.to} />
+                <span className="player-call-time">
+                  {' · '}
+                  <bdi>{formatDateTime(call.started_at, lang)}</bdi>
+                </span>
               </>
             ) : (
               t('playerEmpty')
@@ -214,7 +219,8 @@ export function AudioPlayer({ controller, state }: Props) {
 /** The line under the timeline: what the player is doing, the download progress, or why it failed. */
 function PlayerStatus({ state, onRetry }: { state: PlayerState; onRetry: () => void }) {
   const { t } = useI18n();
-  const elapsed = useElapsedSeconds(state.kind === 'waiting' ? state.since : null);
+  const now = useClock(state.kind === 'waiting' ? state.since : null);
+  const elapsed = state.kind === 'waiting' ? Math.max(0, Math.floor((now - state.since) / 1000)) : 0;
   let content: ReactNode;
   switch (state.kind) {
     case 'idle':
@@ -226,15 +232,21 @@ function PlayerStatus({ state, onRetry }: { state: PlayerState; onRetry: () => v
     case 'waiting': {
       const { bytes, total } = state.progress;
       const percent = total ? Math.min(100, Math.round((bytes / total) * 100)) : null;
+      // Paused or retrying after a failure, nothing is being downloaded: say why instead of a progress bar.
+      const held = state.paused || state.error !== null;
       content = (
         <>
           <span>{t('playerWaiting', { seconds: elapsed })}</span>
-          <progress
-            className="download-progress"
-            data-testid="player-progress"
-            aria-label={percent === null ? t('progressUnknown') : t('progressKnown', { percent })}
-            {...(total ? { max: total, value: Math.min(bytes, total) } : {})}
-          />
+          {held ? (
+            <WaitingReason state={state} now={now} />
+          ) : (
+            <progress
+              className="download-progress"
+              data-testid="player-progress"
+              aria-label={percent === null ? t('progressUnknown') : t('progressKnown', { percent })}
+              {...(total ? { max: total, value: Math.min(bytes, total) } : {})}
+            />
+          )}
         </>
       );
       break;
@@ -271,7 +283,34 @@ function PlayerStatus({ state, onRetry }: { state: PlayerState; onRetry: () => v
   );
 }
 
-function useElapsedSeconds(since: number | null): number {
+/** Why a download is not running: paused by an operator, or the failure the worker will retry and when. */
+function WaitingReason({ state, now }: { state: Extract<PlayerState, { kind: 'waiting' }>; now: number }) {
+  const { t } = useI18n();
+  if (state.paused) {
+    return (
+      <span className="waiting-reason" data-testid="player-waiting-reason" data-reason="paused">
+        {t('downloadsPaused')}
+      </span>
+    );
+  }
+  const reason = state.error ?? 'unknown';
+  const next = state.nextAttemptAt;
+  const seconds = next === null ? null : Math.ceil((next - now) / 1000);
+  return (
+    <span className="waiting-reason" data-testid="player-waiting-reason" data-reason={reason}>
+      {t(failureMessageKey(reason), { code: reason })}
+      {seconds !== null && (
+        <span data-testid="player-next-attempt" data-at={new Date(next!).toISOString()}>
+          {' · '}
+          {seconds > 0 ? t('nextAttemptIn', { seconds }) : t('nextAttemptDue')}
+        </span>
+      )}
+    </span>
+  );
+}
+
+/** The time now, ticking every second while `since` is set (the waiting line's counters). */
+function useClock(since: number | null): number {
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
     if (since === null) return;
@@ -279,7 +318,7 @@ function useElapsedSeconds(since: number | null): number {
     const timer = setInterval(() => setNow(Date.now()), 1000);
     return () => clearInterval(timer);
   }, [since]);
-  return since === null ? 0 : Math.max(0, Math.floor((now - since) / 1000));
+  return now;
 }
 
 /** Elements where Space and the arrows belong to the user's typing or choosing. */

@@ -1,16 +1,21 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { isAbortError, type Api, type Call, type RecordingStatusName } from '../api';
-import { formatDateTime, formatDuration } from '../format';
+import { isAbortError, type Api, type Call } from '../api';
+import { formatDateTime, formatDuration, isolateLtr } from '../format';
 import { useI18n } from '../language';
 import { observedStatus } from '../player/machine';
 import { usePlaybackController } from '../player/usePlaybackController';
+import { useStatusWatcher } from '../player/useStatusWatcher';
 import { AudioPlayer } from './AudioPlayer';
+import { PhoneNumber } from './PhoneNumber';
 import { RecordingStatus } from './RecordingStatus';
 
 const PAGE_SIZE = 20;
 
-/** Recent calls, newest first, paged by cursor, with the one audio player of the page. */
-export function CallsPage({ api }: { api: Api }) {
+/**
+ * Recent calls, newest first, paged by cursor, with the one audio player of the page. `hidden`: another
+ * page is shown above; the list is kept (and the player stays) rather than unmounted.
+ */
+export function CallsPage({ api, hidden = false }: { api: Api; hidden?: boolean }) {
   const { t, lang } = useI18n();
   const { controller, state } = usePlaybackController(api);
   const [calls, setCalls] = useState<Call[]>([]);
@@ -18,9 +23,10 @@ export function CallsPage({ api }: { api: Api }) {
   const [loading, setLoading] = useState(true);
   const [error, setError] = useState<string | null>(null);
   const listRequest = useRef<AbortController | null>(null);
-  // What the player learnt about a recording outlives its stay in the player (the list is not
-  // re-fetched for it), so a row keeps showing "ready" after another call is loaded.
-  const [seenStatus, setSeenStatus] = useState<Record<string, RecordingStatusName>>({});
+  // What the player learnt about a recording outlives its stay in the player, and a call it leaves
+  // while the download is under way is followed until it settles: the row's badge tells the truth
+  // without re-fetching the list.
+  const { watcher, known } = useStatusWatcher(api, controller);
 
   /** cursor null: the first page (replacing the list); otherwise the page after it (appended). */
   const load = useCallback(
@@ -34,7 +40,7 @@ export function CallsPage({ api }: { api: Api }) {
         .listCalls({ limit: PAGE_SIZE, cursor }, abort.signal)
         .then((page) => {
           setCalls((previous) => (cursor ? appendNew(previous, page.items) : page.items));
-          if (!cursor) setSeenStatus({});
+          if (!cursor) watcher.forgetStatuses();
           setNextCursor(page.next_cursor);
         })
         .catch((e: unknown) => {
@@ -47,7 +53,7 @@ export function CallsPage({ api }: { api: Api }) {
           }
         });
     },
-    [api],
+    [api, watcher],
   );
 
   useEffect(() => {
@@ -57,15 +63,10 @@ export function CallsPage({ api }: { api: Api }) {
 
   const loadedSid = state.call?.call_sid ?? null;
   const liveStatus = observedStatus(state);
-  useEffect(() => {
-    if (loadedSid && liveStatus) {
-      setSeenStatus((seen) => (seen[loadedSid] === liveStatus ? seen : { ...seen, [loadedSid]: liveStatus }));
-    }
-  }, [loadedSid, liveStatus]);
 
   return (
     <div className="calls-page">
-      <section className="card" aria-labelledby="recent-calls-title">
+      <section className="card" aria-labelledby="recent-calls-title" hidden={hidden}>
         <div className="section-header">
           <h2 id="recent-calls-title">{t('recentCalls')}</h2>
           <button
@@ -102,7 +103,7 @@ export function CallsPage({ api }: { api: Api }) {
               {calls.map((call) => {
                 const loaded = call.call_sid === loadedSid;
                 const status = call.recording
-                  ? ((loaded && liveStatus) || seenStatus[call.call_sid] || call.recording.status)
+                  ? ((loaded && liveStatus) || known[call.call_sid] || call.recording.status)
                   : null;
                 return (
                   <tr
@@ -115,10 +116,10 @@ export function CallsPage({ api }: { api: Api }) {
                     <td>{formatDateTime(call.started_at, lang)}</td>
                     <td>{call.direction?.startsWith('outbound') ? t('directionOutbound') : t('directionInbound')}</td>
                     <td>
-                      <bdi dir="ltr">{call.from}</bdi>
+                      <PhoneNumber value={call.from} />
                     </td>
                     <td>
-                      <bdi dir="ltr">{call.to}</bdi>
+                      <PhoneNumber value={call.to} />
                     </td>
                     <td className="numeric">
                       <bdi dir="ltr">{formatDuration(call.duration_seconds)}</bdi>
@@ -132,7 +133,7 @@ export function CallsPage({ api }: { api: Api }) {
                           type="button"
                           className="button-play-row"
                           data-testid="call-play"
-                          aria-label={t('playCall', { from: call.from ?? '' })}
+                          aria-label={t('playCall', { from: isolateLtr(call.from ?? '') })}
                           onClick={() => controller.playCall(call)}
                         >
                           <span aria-hidden="true">▶</span> {t('play')}

@@ -1,18 +1,22 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
-import { isAbortError, type Api, type Business } from '../api';
+import { isAbortError, type Api, type Business, type Role } from '../api';
 import { useI18n } from '../language';
-import type { Session } from '../session';
+import { rolesOf, type Session } from '../session';
 
 type Businesses = { kind: 'loading' } | { kind: 'loaded'; list: Business[] } | { kind: 'error'; message: string };
 
 const DEFAULT_USER = 'demo';
 
-/** Demo sign-in: pick a business, optionally a user name, and get a token from the dev endpoint. */
+/**
+ * Demo sign-in: pick a business, optionally a user name, and get a token from the dev endpoint; an
+ * operator (platform staff) also asks for the operations role.
+ */
 export function SignIn({ api, onSignedIn }: { api: Api; onSignedIn: (session: Session) => void }) {
   const { t } = useI18n();
   const [businesses, setBusinesses] = useState<Businesses>({ kind: 'loading' });
   const [businessId, setBusinessId] = useState<number | null>(null);
   const [user, setUser] = useState(DEFAULT_USER);
+  const [operator, setOperator] = useState(false);
   const [submitting, setSubmitting] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const submitAbort = useRef<AbortController | null>(null);
@@ -44,13 +48,15 @@ export function SignIn({ api, onSignedIn }: { api: Api; onSignedIn: (session: Se
     setSubmitting(true);
     setError(null);
     try {
-      const issued = await api.issueToken(businessId, name, abort.signal);
+      const roles: Role[] = operator ? ['ops'] : [];
+      const issued = await api.issueToken(businessId, name, roles, abort.signal);
       onSignedIn({
         token: issued.token,
         expiresAt: issued.expires_at,
         businessId,
         businessName: business?.name ?? String(businessId),
         user: name,
+        roles: rolesOf(issued.token),
       });
     } catch (e) {
       if (isAbortError(e)) return;
@@ -94,6 +100,15 @@ export function SignIn({ api, onSignedIn }: { api: Api; onSignedIn: (session: Se
               autoComplete="username"
               onChange={(e) => setUser(e.target.value)}
             />
+          </label>
+          <label className="checkbox">
+            <input
+              type="checkbox"
+              data-testid="signin-operator"
+              checked={operator}
+              onChange={(e) => setOperator(e.target.checked)}
+            />
+            <span>{t('signInAsOperator')}</span>
           </label>
           <button type="submit" className="button-primary" data-testid="signin-submit" disabled={submitting}>
             {submitting ? t('signingIn') : t('signIn')}

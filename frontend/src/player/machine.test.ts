@@ -31,6 +31,9 @@ const waitingLongPoll: PlayerState = {
   status: 'queued',
   progress: { bytes: 0, total: null },
   retryAfter: 3,
+  error: null,
+  paused: false,
+  nextAttemptAt: null,
   poll: { mode: 'long_poll', round: 0 },
 };
 const waitingBackoff = (polls: number): PlayerState => ({ ...waitingLongPoll, poll: { mode: 'backoff', polls } });
@@ -122,6 +125,34 @@ describe('transition', () => {
     expect(transition(waitingBackoff(4), { type: 'request_failed', code: 'network', transient: true, at: 1 })).toMatchObject({
       kind: 'failed',
       reason: 'timed_out',
+    });
+  });
+
+  it('keeps why the worker is retrying, when its next attempt is due, and whether downloads are paused', () => {
+    const held = LONG_POLL_WAIT_SECONDS * 1000;
+    const retrying = transition(
+      waitingLongPoll,
+      statusEvent({ status: 'queued', error: 'provider_unavailable', fail_count: 2, retry_after: 4, next_attempt_at: '2026-11-22T10:00:05Z' }, held),
+    );
+    expect(retrying).toMatchObject({ error: 'provider_unavailable', paused: false, nextAttemptAt: Date.parse('2026-11-22T10:00:05Z') });
+
+    // Without next_attempt_at, retry_after counts from the answer (at = 5 000 ms).
+    const fromRetryAfter = transition(waitingLongPoll, statusEvent({ status: 'queued', error: 'timeout', retry_after: 12 }, held));
+    expect(fromRetryAfter).toMatchObject({ error: 'timeout', nextAttemptAt: 17_000 });
+
+    // The 202 of the explicit request already tells: paused, nothing failed, no attempt scheduled.
+    expect(transition(checkingEnqueue, statusEvent({ status: 'queued', paused: true }))).toMatchObject({
+      kind: 'waiting',
+      error: null,
+      paused: true,
+      nextAttemptAt: null,
+    });
+
+    // Resumed and downloading: the reason and the schedule are gone.
+    expect(transition(retrying, statusEvent({ status: 'downloading', retry_after: 3 }, held))).toMatchObject({
+      error: null,
+      paused: false,
+      nextAttemptAt: null,
     });
   });
 

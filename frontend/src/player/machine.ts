@@ -60,6 +60,12 @@ export type PlayerState =
       status: RecordingStatusName;
       progress: DownloadProgress;
       retryAfter: number | null;
+      /** Why the last attempt failed, while the worker retries (null: nothing failed). */
+      error: string | null;
+      /** Downloads of the call's business are paused by an operator. */
+      paused: boolean;
+      /** When the next attempt is due (ms since epoch), while one is scheduled after a failure. */
+      nextAttemptAt: number | null;
       poll: PollPlan;
     }
   | { kind: 'ready'; call: Call; attempt: number; media: MediaSource; autoplay: boolean }
@@ -221,6 +227,7 @@ function onStatus(state: PlayerState, status: RecordingStatus, at: number, elaps
     status: status.status,
     progress: status.progress ?? state.progress,
     retryAfter: status.retry_after,
+    ...attemptOf(status, at),
   };
   if (state.poll.mode === 'long_poll') {
     if (elapsedMs < LONG_POLL_HONOURED_AFTER_MS) return { ...state, ...observed, poll: { mode: 'backoff', polls: 0 } };
@@ -261,8 +268,24 @@ function waiting(
     status: status.status,
     progress: status.progress ?? { bytes: 0, total: null },
     retryAfter: status.retry_after,
+    ...attemptOf(status, at),
     poll,
   };
+}
+
+/**
+ * What the status says of the worker's attempts: the reason of a failure being retried, and when the
+ * next attempt is due (`next_attempt_at`, else `retry_after` from the moment of the answer); paused.
+ */
+function attemptOf(status: RecordingStatus, at: number): { error: string | null; paused: boolean; nextAttemptAt: number | null } {
+  const error = status.error ?? null;
+  let nextAttemptAt: number | null = null;
+  if (error) {
+    const scheduled = status.next_attempt_at ? Date.parse(status.next_attempt_at) : Number.NaN;
+    if (Number.isFinite(scheduled)) nextAttemptAt = scheduled;
+    else if (status.retry_after !== null && status.retry_after !== undefined) nextAttemptAt = at + status.retry_after * 1000;
+  }
+  return { error, paused: status.paused === true, nextAttemptAt };
 }
 
 function failed(
