@@ -1,20 +1,21 @@
 #!/usr/bin/env bash
 # The container deployment, proven with a real container engine: builds the jars (unless they are
 # fresh) and the images, then runs deploy/proof/ComposeProof.java, which brings docker-compose.yml up
-# with the demo profile, checks six scenarios through the ports published on 127.0.0.1 and prints a
-# table. Every container, network and volume it created is removed at the end, failure or not (the
+# with the demo and monitoring profiles, checks seven scenarios through the ports published on 127.0.0.1
+# (the last one through Prometheus's query API) and prints a table. Every container, network and volume it created is removed at the end, failure or not (the
 # images stay, so that the next run builds only what changed). Exits non-zero on any failure.
 #
 #   deploy/prove.sh
 #
 # Engine: a Docker engine when `docker info` answers (with `docker compose`, else docker-compose);
 # otherwise podman through its Docker-compatible socket and docker-compose, installed and set up by
-# deploy/containers/setup-podman.sh when missing. The postgres, redis, S3Proxy (the object store) and JRE
-# images are the official ones when they can be pulled (Docker), stand-ins built from deploy/standins/
-# otherwise (the S3Proxy stand-in with the jar Maven fetches from Maven Central).
+# deploy/containers/setup-podman.sh when missing. The postgres, redis, S3Proxy (the object store),
+# Prometheus and JRE images are the official ones when they can be pulled (Docker), stand-ins built from
+# deploy/standins/ otherwise (the S3Proxy stand-in with the jar Maven fetches from Maven Central).
 #
-# Settings: PROOF_API_PORT (18080) and PROOF_SIM_PORT (18089), the ports published on 127.0.0.1;
-# PROOF_SKIP_BUILD=1 uses the jars as they are; PROOF_IMAGES=standin never pulls.
+# Settings: PROOF_API_PORT (18080), PROOF_SIM_PORT (18089) and PROOF_PROMETHEUS_PORT (19090), the ports
+# published on 127.0.0.1; PROOF_SKIP_BUILD=1 uses the jars as they are; PROOF_IMAGES=standin never pulls;
+# PROOF_SCENARIOS=1,7 runs only those scenarios (3 to 6 need 2, 5 needs 1).
 # Logs: deploy/target/compose-proof/ (every compose and engine command, the services' logs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -56,8 +57,8 @@ fi
 build_flags=()
 [ "$engine" = podman ] && build_flags=(--format docker)
 echo "engine: $engine, compose: ${compose[*]} ($("${compose[@]}" version 2>/dev/null | head -1))"
-"${compose[@]}" config -q && "${compose[@]}" --profile demo config -q
-echo "docker-compose.yml: valid, with and without the demo profile"
+"${compose[@]}" config -q && "${compose[@]}" --profile demo config -q && "${compose[@]}" --profile monitoring config -q
+echo "docker-compose.yml: valid, with and without the demo and monitoring profiles"
 
 # ---------------------------------------------------------------- the jars
 jars=(api/target/quarkus-app/quarkus-run.jar worker/target/quarkus-app/quarkus-run.jar simulator/target/simulator.jar)
@@ -79,10 +80,12 @@ jre_image=eclipse-temurin:17-jre
 postgres_image=postgres:16
 redis_image=redis:7
 s3_image=andrewgaul/s3proxy:3.0.0
+prometheus_image=prom/prometheus:v2.53.0
 standins=true
 if [ "$engine" = docker ] && [ "${PROOF_IMAGES:-}" != standin ]; then
   if timeout 300 docker pull -q "$jre_image" >/dev/null && timeout 300 docker pull -q "$postgres_image" >/dev/null \
-      && timeout 300 docker pull -q "$redis_image" >/dev/null && timeout 300 docker pull -q "$s3_image" >/dev/null; then
+      && timeout 300 docker pull -q "$redis_image" >/dev/null && timeout 300 docker pull -q "$s3_image" >/dev/null \
+      && timeout 300 docker pull -q "$prometheus_image" >/dev/null; then
     standins=false
   else
     echo "the official images cannot be pulled: building stand-ins"
@@ -101,13 +104,14 @@ if $standins; then
       rm -rf "$root"
     fi
   fi
-  for standin in jre postgres redis; do
+  for standin in jre postgres redis prometheus; do
     nice -n 10 $engine build -q "${build_flags[@]}" --build-arg BASE_IMAGE="$base" \
       -t "localhost/playback-standin-$standin:latest" "deploy/standins/$standin" >/dev/null
   done
   jre_image=localhost/playback-standin-jre:latest
   postgres_image=localhost/playback-standin-postgres:latest
   redis_image=localhost/playback-standin-redis:latest
+  prometheus_image=localhost/playback-standin-prometheus:latest
   s3proxy_version=${s3_image##*:}
   if [ ! -f "deploy/standins/s3proxy/target/s3proxy-$s3proxy_version-jar-with-dependencies.jar" ]; then
     echo "fetching S3Proxy $s3proxy_version from Maven Central"
@@ -129,13 +133,14 @@ built_images=$(date +%s)
 megabytes() { echo $(( $($engine image inspect --format '{{.Size}}' "$1") / 1000000 )); }
 echo "images: api $(megabytes localhost/playback-api:proof) MB, worker $(megabytes localhost/playback-worker:proof) MB," \
   "simulator $(megabytes localhost/playback-simulator:proof) MB, on $jre_image $(megabytes "$jre_image") MB;" \
-  "object store $s3_image $(megabytes "$s3_image") MB" \
+  "object store $s3_image $(megabytes "$s3_image") MB; Prometheus $prometheus_image $(megabytes "$prometheus_image") MB" \
   | tee "$log_dir/images.txt"
 
 # ---------------------------------------------------------------- the deployment under test
 export COMPOSE_PROJECT_NAME=playback-proof-$$
-export API_PORT=${PROOF_API_PORT:-18080} SIM_PORT=${PROOF_SIM_PORT:-18089}
+export API_PORT=${PROOF_API_PORT:-18080} SIM_PORT=${PROOF_SIM_PORT:-18089} PROMETHEUS_PORT=${PROOF_PROMETHEUS_PORT:-19090}
 export JRE_IMAGE=$jre_image POSTGRES_IMAGE=$postgres_image REDIS_IMAGE=$redis_image S3_IMAGE=$s3_image
+export PROMETHEUS_IMAGE=$prometheus_image
 export PLAYBACK_API_IMAGE=localhost/playback-api:proof PLAYBACK_WORKER_IMAGE=localhost/playback-worker:proof
 export PLAYBACK_SIMULATOR_IMAGE=localhost/playback-simulator:proof
 # Shorter than production so that the scenarios take minutes: a dead worker's slot and run expire after
@@ -144,9 +149,9 @@ export PLAYBACK_SIMULATOR_IMAGE=localhost/playback-simulator:proof
 export PLAYBACK_SLOTS_PER_BUSINESS=3 PLAYBACK_SLOTS_LEASE=10s PLAYBACK_RETRY_BACKOFF=1s,2s,3s,5s
 export PLAYBACK_WORKER_SWEEP_INTERVAL=1s PLAYBACK_WORKER_ORPHAN_AFTER=5s PLAYBACK_WORKER_CONCURRENCY=4
 export PROOF_ENGINE=$engine PROOF_COMPOSE="${compose[*]}" PROOF_LOG_DIR=$log_dir
-for port in "$API_PORT" "$SIM_PORT"; do
+for port in "$API_PORT" "$SIM_PORT" "$PROMETHEUS_PORT"; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-    echo "port $port on 127.0.0.1 is taken: set PROOF_API_PORT / PROOF_SIM_PORT" >&2
+    echo "port $port on 127.0.0.1 is taken: set PROOF_API_PORT / PROOF_SIM_PORT / PROOF_PROMETHEUS_PORT" >&2
     exit 1
   fi
 done
@@ -155,8 +160,8 @@ ticker=""
 cleanup() {
   local status=$?
   set +e
-  timeout 120 "${compose[@]}" --profile demo logs --no-color > "$log_dir/services.log" 2>&1
-  timeout 300 "${compose[@]}" --profile demo down -v --remove-orphans -t 10 >> "$log_dir/down.log" 2>&1
+  timeout 120 "${compose[@]}" --profile demo --profile monitoring logs --no-color > "$log_dir/services.log" 2>&1
+  timeout 300 "${compose[@]}" --profile demo --profile monitoring down -v --remove-orphans -t 10 >> "$log_dir/down.log" 2>&1
   # Whatever compose lost track of, by the project's label.
   local label=label=com.docker.compose.project=$COMPOSE_PROJECT_NAME left
   left=$(timeout 60 $engine ps -aq --filter "$label")

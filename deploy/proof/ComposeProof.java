@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -35,14 +36,15 @@ import java.util.stream.Collectors;
  * The container deployment's guarantees, proven against docker-compose.yml run by a real container
  * engine: one fetch per recording, per-business slots, no job lost when workers come and go as
  * containers (killed, stopped, scaled) or the whole deployment goes down and up again. Started by
- * deploy/prove.sh once the images are built; it brings the demo profile up itself, drives everything
- * through the ports published on 127.0.0.1 (the api's, the simulator's control endpoints) and the
- * compose CLI, and prints one table. Recordings are kept in the deployment's object store (the objectstore
+ * deploy/prove.sh once the images are built; it brings the demo and monitoring profiles up itself, drives
+ * everything through the ports published on 127.0.0.1 (the api's, the simulator's control endpoints,
+ * Prometheus's query API) and the compose CLI, and prints one table. Recordings are kept in the deployment's object store (the objectstore
  * service, S3): scenario 1 looks for the object in its bucket. Needs a JDK only (java ComposeProof.java).
  *
  * Environment (deploy/prove.sh sets it): PROOF_COMPOSE (the compose command, e.g. "docker compose"),
- * PROOF_ENGINE (docker or podman), COMPOSE_PROJECT_NAME, API_PORT, SIM_PORT, PLAYBACK_SLOTS_LEASE,
- * PLAYBACK_SLOTS_PER_BUSINESS, PROOF_LOG_DIR.
+ * PROOF_ENGINE (docker or podman), COMPOSE_PROJECT_NAME, API_PORT, SIM_PORT, PROMETHEUS_PORT,
+ * PLAYBACK_SLOTS_LEASE, PLAYBACK_SLOTS_PER_BUSINESS, PROOF_LOG_DIR; PROOF_SCENARIOS (e.g. "1,7") runs only
+ * those scenarios (3 to 6 need 2's businesses, 5 needs 1's recording).
  */
 public final class ComposeProof {
 
@@ -59,12 +61,15 @@ public final class ComposeProof {
      * until it answers.
      */
     private static final Duration HEALTHY_WITHIN = Duration.ofSeconds(180);
+    private static final int SCENARIOS = 7;
 
     private final List<String> compose;
     private final String engine;
     private final String project;
     private final String api;
     private final String simulator;
+    private final String prometheus;
+    private final Set<Integer> selected;
     private final Duration lease;
     private final int slots;
     private final Path logDir;
@@ -95,12 +100,15 @@ public final class ComposeProof {
 
     private ComposeProof(Map<String, String> env) {
         List<String> command = new ArrayList<>(Arrays.asList(env.getOrDefault("PROOF_COMPOSE", "docker compose").split(" +")));
-        command.addAll(List.of("--profile", "demo"));
+        command.addAll(List.of("--profile", "demo", "--profile", "monitoring"));
         this.compose = List.copyOf(command);
         this.engine = env.getOrDefault("PROOF_ENGINE", "docker");
         this.project = env.getOrDefault("COMPOSE_PROJECT_NAME", "playback-proof");
         this.api = "http://127.0.0.1:" + env.getOrDefault("API_PORT", "18080");
         this.simulator = "http://127.0.0.1:" + env.getOrDefault("SIM_PORT", "18089");
+        this.prometheus = "http://127.0.0.1:" + env.getOrDefault("PROMETHEUS_PORT", "19090");
+        this.selected = Arrays.stream(env.getOrDefault("PROOF_SCENARIOS", "").split("[ ,]+"))
+                .filter(number -> !number.isEmpty()).map(Integer::valueOf).collect(Collectors.toCollection(TreeSet::new));
         this.lease = Duration.ofSeconds(Long.parseLong(env.getOrDefault("PLAYBACK_SLOTS_LEASE", "10s").replace("s", "")));
         this.slots = Integer.parseInt(env.getOrDefault("PLAYBACK_SLOTS_PER_BUSINESS", "3"));
         this.logDir = Path.of(env.getOrDefault("PROOF_LOG_DIR", "target/compose-proof"));
@@ -119,7 +127,7 @@ public final class ComposeProof {
         try {
             start();
         } catch (Exception e) {
-            rows.add(new Row("0. the demo profile comes up", false, e.getMessage()));
+            rows.add(new Row("0. the demo and monitoring profiles come up", false, e.getMessage()));
             return report();
         }
         scenario("1. cold recording end to end", this::coldPlay);
@@ -128,10 +136,14 @@ public final class ComposeProof {
         scenario("4. docker stop (SIGTERM) a worker mid-download", this::stopWorker);
         scenario("5. down (volumes kept) and up again", this::downAndUp);
         scenario("6. scale workers 3 -> 1 -> 3 while a backlog drains", this::scaleDownAndUp);
+        scenario("7. Prometheus finds the api and all 3 workers by DNS", this::monitoring);
         return report();
     }
 
     private void scenario(String name, Scenario scenario) {
+        if (!selected.isEmpty() && !selected.contains(Integer.valueOf(name.substring(0, name.indexOf('.'))))) {
+            return;
+        }
         long started = System.nanoTime();
         System.out.printf("%n--- %s%n", name);
         Result result;
@@ -163,13 +175,13 @@ public final class ComposeProof {
         } catch (IOException e) {
             System.err.println("could not write the table: " + e.getMessage());
         }
-        return passed == 6;
+        return passed == rows.size() && rows.size() == (selected.isEmpty() ? SCENARIOS : selected.size());
     }
 
     // ------------------------------------------------------------------ start
 
     private void start() throws Exception {
-        System.out.println("--- bringing the demo profile up (1 worker)");
+        System.out.println("--- bringing the demo and monitoring profiles up (1 worker)");
         long started = System.nanoTime();
         compose(Duration.ofMinutes(5), "up", "-d", "--scale", "worker=1");
         awaitHealthy("api", 1, HEALTHY_WITHIN);
@@ -185,6 +197,7 @@ public final class ComposeProof {
         startup.put("stack up, first start", String.format("%.1f s to the api healthy (postgres, redis and "
                         + "objectstore healthy, schema migrated), %.1f s to the demo loaded", apiSeconds,
                 (System.nanoTime() - started) / 1e9));
+        awaitHealthy("prometheus", 1, HEALTHY_WITHIN);
         startup.put("quarkus start (in-process)", "api " + startedIn("api") + ", worker " + startedIn("worker"));
     }
 
@@ -497,6 +510,138 @@ public final class ComposeProof {
                         + "back to 3 from %.1f s (%d ready); all ready=%s after %.1f s; fetched once %d/%d; runs "
                         + "total/succeeded/failed %s; max in flight per account %d", downAt, readyAtOne, upAt,
                 readyAtThree, ready, seconds, fetchedOnce, calls.size(), runs.replace('|', '/'), maxInFlight));
+    }
+
+    /**
+     * 7. Prometheus (the monitoring profile) finds its targets by DNS: its active targets of the api and
+     * the worker jobs are exactly the running containers' addresses (the workers as scenario 6 left them,
+     * scaled 3 -> 1 -> 3: new containers, new addresses), every one `up`; and what a Play moves is
+     * scraped: the api's request count of the stream endpoint, and a counter of the worker that downloaded
+     * the recording, from that worker's own target.
+     */
+    private Result monitoring() throws Exception {
+        scale(3);
+        Set<String> workers = addresses("worker");
+        Set<String> apis = addresses("api");
+        long discovering = System.nanoTime();
+        boolean discovered = await(Duration.ofSeconds(60),
+                () -> targets("worker").equals(up(workers)) && targets("api").equals(up(apis)));
+        double discoverySeconds = (System.nanoTime() - discovering) / 1e9;
+        Map<String, String> workerTargets = targets("worker");
+        Map<String, String> apiTargets = targets("api");
+        // Of the running containers: a series of a target that was gone before Prometheus restarted (scenario
+        // 5's down and up) has no staleness marker and stays in the query's 5 minutes of look-back.
+        Map<String, String> workersUp = new TreeMap<>(values("up{job=\"worker\",service=\"worker\"}"));
+        Map<String, String> apisUp = new TreeMap<>(values("up{job=\"api\",service=\"api\"}"));
+        workersUp.keySet().retainAll(workers);
+        apisUp.keySet().retainAll(apis);
+        boolean allUp = workersUp.keySet().equals(workers) && workersUp.values().stream().allMatch("1"::equals)
+                && apisUp.keySet().equals(apis) && apisUp.values().stream().allMatch("1"::equals);
+        Files.writeString(logDir.resolve("worker-metric-names.txt"), String.join("\n", metricNames("worker")) + "\n");
+
+        // A Play of a cold recording: the api counts the request, a worker downloads it.
+        String workerCounter = workerDownloadCounter();
+        Business business = businesses("Monitoring", 1).get(0);
+        Call call = call(business, FAST);
+        String streamRequests = "sum(http_server_requests_seconds_count{job=\"api\",uri=~\".*/stream\"})";
+        String counterQuery = "sum by (instance) (" + workerCounter + "{job=\"worker\"})";
+        double streamsBefore = total(values(streamRequests));
+        Map<String, String> countersBefore = values(counterQuery);
+        check(play(call).statusCode() == 202, "the play was not answered 202");
+        check(awaitStatus(List.of(call), "ready", Duration.ofSeconds(60)), "the recording was not ready within 60 s");
+        String downloader = addressOf(containerOf(sql("select worker from recording_runs where call_sid = '"
+                + call.callSid() + "' and status = 'succeeded'")));
+        double counterBefore = decimal(countersBefore.getOrDefault(downloader, "0"));
+        long scraping = System.nanoTime();
+        boolean streamCounted = await(Duration.ofSeconds(30), () -> total(values(streamRequests)) >= streamsBefore + 1);
+        boolean workerCounted = await(Duration.ofSeconds(30),
+                () -> decimal(values(counterQuery).getOrDefault(downloader, "0")) > counterBefore);
+        double scrapedSeconds = (System.nanoTime() - scraping) / 1e9;
+        double streamsAfter = total(values(streamRequests));
+        double counterAfter = decimal(values(counterQuery).getOrDefault(downloader, "0"));
+        boolean passed = discovered && allUp && streamCounted && workerCounted;
+        return new Result(passed, String.format("targets by DNS (after %.1f s): worker %s, api %s (running "
+                        + "containers: workers %s, api %s); up: %s / %s; a Play: the api's stream requests %.0f -> "
+                        + "%.0f, %s of the downloading worker %s %.0f -> %.0f (seen within %.1f s of ready)",
+                discoverySeconds, workerTargets, apiTargets, workers, apis, workersUp, apisUp, streamsBefore,
+                streamsAfter, workerCounter, downloader, counterBefore, counterAfter, scrapedSeconds));
+    }
+
+    /**
+     * The worker's counter that a download moves. playback_downloads_succeeded_total, the workers' count
+     * of stored downloads (README "Metric names"), once they export it; until then the Redis client's
+     * command count: a download's slot, lease and run are Redis commands (the queue's waiting moves it
+     * too, so it proves the worker's scrape rather than the download).
+     */
+    private String workerDownloadCounter() {
+        Set<String> names = metricNames("worker");
+        return names.contains("playback_downloads_succeeded_total") ? "playback_downloads_succeeded_total"
+                : "redis_commands_count_total";
+    }
+
+    /** The addresses of a service's running containers on the compose network. */
+    private Set<String> addresses(String service) {
+        return containers(service, false).stream().map(this::addressOf).collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    private String addressOf(String container) {
+        return inspect(container, "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}");
+    }
+
+    private static Map<String, String> up(Set<String> addresses) {
+        Map<String, String> health = new TreeMap<>();
+        addresses.forEach(address -> health.put(address, "up"));
+        return health;
+    }
+
+    /** Prometheus's active targets of a job, by address: their health (up, down, unknown). */
+    private Map<String, String> targets(String job) {
+        Map<String, String> health = new TreeMap<>();
+        Map<String, Object> data = map(prometheusApi("/api/v1/targets?state=active"));
+        for (Map<String, Object> target : list(data.get("activeTargets"))) {
+            Map<String, Object> labels = map(target.get("labels"));
+            if (job.equals(labels.get("job")) && job.equals(labels.get("service"))) {
+                health.put(host((String) labels.get("instance")), (String) target.get("health"));
+            }
+        }
+        return health;
+    }
+
+    /** An instant query's samples, by the address of their instance ("" for a series without one). */
+    private Map<String, String> values(String query) {
+        Map<String, String> values = new TreeMap<>();
+        Map<String, Object> data = map(prometheusApi("/api/v1/query?query=" + URLEncoder.encode(query, StandardCharsets.UTF_8)));
+        for (Map<String, Object> sample : list(data.get("result"))) {
+            Object instance = map(sample.get("metric")).get("instance");
+            values.put(instance == null ? "" : host((String) instance), String.valueOf(((List<?>) sample.get("value")).get(1)));
+        }
+        return values;
+    }
+
+    /** The names of the metrics Prometheus has scraped from a job's targets. */
+    private Set<String> metricNames(String job) {
+        Map<String, Object> answer = map(json(get(prometheus + "/api/v1/label/__name__/values?match[]="
+                + URLEncoder.encode("{job=\"" + job + "\"}", StandardCharsets.UTF_8), null).body()));
+        check("success".equals(answer.get("status")), "Prometheus: " + answer);
+        return ((List<?>) answer.get("data")).stream().map(String::valueOf).collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    private Object prometheusApi(String path) {
+        HttpResponse<String> response = get(prometheus + path, null);
+        check(response.statusCode() == 200, "Prometheus " + path + ": " + response.statusCode() + " " + response.body());
+        return map(json(response.body())).get("data");
+    }
+
+    private static double total(Map<String, String> values) {
+        return values.values().stream().mapToDouble(Double::parseDouble).sum();
+    }
+
+    private static double decimal(String value) {
+        return Double.parseDouble(value);
+    }
+
+    private static String host(String instance) {
+        return instance.substring(0, instance.lastIndexOf(':'));
     }
 
     // ------------------------------------------------------------------ the deployment
