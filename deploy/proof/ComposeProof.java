@@ -540,7 +540,7 @@ public final class ComposeProof {
         Files.writeString(logDir.resolve("worker-metric-names.txt"), String.join("\n", metricNames("worker")) + "\n");
 
         // A Play of a cold recording: the api counts the request, a worker downloads it.
-        String workerCounter = workerDownloadCounter();
+        String workerCounter = "playback_downloads_succeeded_total";
         Business business = businesses("Monitoring", 1).get(0);
         Call call = call(business, FAST);
         String streamRequests = "sum(http_server_requests_seconds_count{job=\"api\",uri=~\".*/stream\"})";
@@ -559,24 +559,12 @@ public final class ComposeProof {
         double scrapedSeconds = (System.nanoTime() - scraping) / 1e9;
         double streamsAfter = total(values(streamRequests));
         double counterAfter = decimal(values(counterQuery).getOrDefault(downloader, "0"));
-        boolean passed = discovered && allUp && streamCounted && workerCounted;
+        boolean passed = discovered && allUp && streamCounted && workerCounted && counterAfter == counterBefore + 1;
         return new Result(passed, String.format("targets by DNS (after %.1f s): worker %s, api %s (running "
                         + "containers: workers %s, api %s); up: %s / %s; a Play: the api's stream requests %.0f -> "
                         + "%.0f, %s of the downloading worker %s %.0f -> %.0f (seen within %.1f s of ready)",
                 discoverySeconds, workerTargets, apiTargets, workers, apis, workersUp, apisUp, streamsBefore,
                 streamsAfter, workerCounter, downloader, counterBefore, counterAfter, scrapedSeconds));
-    }
-
-    /**
-     * The worker's counter that a download moves. playback_downloads_succeeded_total, the workers' count
-     * of stored downloads (README "Metric names"), once they export it; until then the Redis client's
-     * command count: a download's slot, lease and run are Redis commands (the queue's waiting moves it
-     * too, so it proves the worker's scrape rather than the download).
-     */
-    private String workerDownloadCounter() {
-        Set<String> names = metricNames("worker");
-        return names.contains("playback_downloads_succeeded_total") ? "playback_downloads_succeeded_total"
-                : "redis_commands_count_total";
     }
 
     /** The addresses of a service's running containers on the compose network. */
