@@ -32,8 +32,9 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Executes one delivered job: checks the run, takes a business slot (or defers the job with jitter),
- * claims the run, downloads while renewing the lease, and records the result with a compare-and-set.
+ * Executes one delivered job: checks the run, defers it while its business is paused, takes a business
+ * slot within the business's limit (or defers the job with jitter), claims the run, downloads while
+ * renewing the lease, and records the result with a compare-and-set.
  * The slot is released in finally, whatever happens.
  */
 @ApplicationScoped
@@ -49,6 +50,7 @@ public class DownloadProcessor {
     private final RecordingStorage storage;
     private final WorkerConfig config;
     private final BackoffPolicy backoff;
+    private final ControlsCache controls;
     private final ScheduledExecutorService keeper = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "lease-keeper");
         thread.setDaemon(true);
@@ -57,7 +59,8 @@ public class DownloadProcessor {
     private final Map<Long, DownloadControl> active = new ConcurrentHashMap<>();
 
     public DownloadProcessor(RecordingLifecycle lifecycle, SlotLeases slots, JobStream stream, JobQueue queue,
-                             ProviderClient provider, RecordingStorage storage, WorkerConfig config, RetryConfig retry) {
+                             ProviderClient provider, RecordingStorage storage, WorkerConfig config, RetryConfig retry,
+                             ControlsCache controls) {
         this.lifecycle = lifecycle;
         this.slots = slots;
         this.stream = stream;
@@ -66,6 +69,7 @@ public class DownloadProcessor {
         this.storage = storage;
         this.config = config;
         this.backoff = retry.policy();
+        this.controls = controls;
     }
 
     public void process(String consumer, JobStream.Delivery delivery) {
@@ -83,7 +87,14 @@ public class DownloadProcessor {
             return;
         }
         String holder = job.runId() + ":" + delivery.entryId();
-        if (!slots.acquire(job.businessId(), holder)) {
+        ControlsCache.Effective control = controls.of(job.businessId());
+        if (control.paused()) {
+            Duration wait = jittered(config.worker().controlsRefresh());
+            Log.debugf("business %d is paused; run %d waits %d ms", job.businessId(), job.runId(), wait.toMillis());
+            stream.defer(delivery, wait);
+            return;
+        }
+        if (!slots.acquire(job.businessId(), holder, control.limit())) {
             Duration wait = jittered(config.slots().retryDelay());
             Log.debugf("no free slot for business %d; run %d waits %d ms", job.businessId(), job.runId(), wait.toMillis());
             stream.defer(delivery, wait);
