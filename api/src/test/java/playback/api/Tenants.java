@@ -15,6 +15,7 @@ import java.security.SecureRandom;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import static io.restassured.RestAssured.given;
 
@@ -30,6 +31,7 @@ public class Tenants {
     private static final String WEBHOOK_BASE = "http://localhost:8181";
 
     private final EntityManager db;
+    private final Map<String, String> operatorTokens = new ConcurrentHashMap<>();
 
     public Tenants(EntityManager db) {
         this.db = db;

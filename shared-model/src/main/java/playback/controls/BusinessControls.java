@@ -14,6 +14,7 @@ import java.util.Optional;
 
 import static playback.model.SqlParameters.integer;
 import static playback.model.SqlParameters.text;
+import static playback.model.SqlValues.instant;
 
 /**
  * The one owner of {@code business_controls} and {@code ops_audit}: what operators set per business (a
@@ -100,7 +101,7 @@ public class BusinessControls {
         return QuarkusTransaction.requiringNew().call(() -> tuples(db.createNativeQuery("""
                         select at, actor, action, business_id, call_sid, detail from ops_audit
                         order by at desc, id desc limit ?1""", Tuple.class).setParameter(1, limit).getResultList())
-                .stream().map(row -> new AuditEntry(row.get(0, Instant.class), row.get(1, String.class),
+                .stream().map(row -> new AuditEntry(instant(row.get(0)), row.get(1, String.class),
                         AuditAction.fromWire(row.get(2, String.class)), ((Number) row.get(3)).longValue(),
                         row.get(4, String.class), row.get(5, String.class)))
                 .toList());
