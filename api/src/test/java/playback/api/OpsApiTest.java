@@ -24,6 +24,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.stream.IntStream;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
@@ -125,10 +126,11 @@ class OpsApiTest {
                 .then().statusCode(200).body("limit", equalTo(1)).body("limit_overridden", equalTo(true));
         // Paused as well, so that the worker is known to have read the limit before any download starts.
         ops().post(businessPath(business) + "/pause").then().statusCode(200);
-        awaitWorkersSeePause(business);
-        List<Call> calls = IntStream.range(0, 4).mapToObj(i -> tenants.callWithRecording(business)).toList();
+        Call probe = awaitWorkersSeePause(business);
+        List<Call> calls = new ArrayList<>(List.of(probe));
+        IntStream.range(0, 4).forEach(i -> calls.add(tenants.callWithRecording(business)));
         calls.forEach(call -> stub(call, audio().withFixedDelay(600)));
-        calls.forEach(call -> play(call).then().statusCode(202));
+        calls.stream().skip(1).forEach(call -> play(call).then().statusCode(202));
 
         ops().post(businessPath(business) + "/resume").then().statusCode(200);
 
@@ -240,19 +242,23 @@ class OpsApiTest {
     /**
      * Waits until the worker is known to honour the business's pause: a probe recording's job is deferred
      * (put back in the delayed set) rather than fetched. Controls reach the workers within their refresh
-     * interval, so a probe may still be fetched just after the pause; then another one is tried.
+     * interval, so a probe may still be fetched just after the pause; then another one is tried. Returns
+     * the probe that was deferred: it is still queued.
      */
-    private void awaitWorkersSeePause(Business business) {
+    private Call awaitWorkersSeePause(Business business) {
+        Call[] deferred = {null};
         await("the worker honours the pause").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
                 .until(() -> {
                     Call probe = tenants.callWithRecording(business);
                     stub(probe, audio());
                     play(probe).then().statusCode(202);
                     DownloadJob job = new DownloadJob(onlyRun(probe).id, business.id(), probe.callSid());
-                    return await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
-                            .until(() -> deferredAt(job).isPresent() || fetched(probe), done -> done)
-                            && deferredAt(job).isPresent() && !fetched(probe);
+                    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
+                            .until(() -> deferredAt(job).isPresent() || fetched(probe));
+                    deferred[0] = fetched(probe) ? null : probe;
+                    return deferred[0] != null;
                 });
+        return deferred[0];
     }
 
     /** Waits until the job is in the delayed set with a due time other than {@code previous}; returns it. */
@@ -262,7 +268,8 @@ class OpsApiTest {
     }
 
     private Optional<Double> deferredAt(DownloadJob job) {
-        return Optional.ofNullable(redis.sortedSet(String.class).zscore(RedisKeys.DELAYED_JOBS, job.encode()));
+        OptionalDouble due = redis.sortedSet(String.class).zscore(RedisKeys.DELAYED_JOBS, job.encode());
+        return due.isPresent() ? Optional.of(due.getAsDouble()) : Optional.empty();
     }
 
     private static boolean fetched(Call call) {

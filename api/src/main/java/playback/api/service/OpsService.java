@@ -170,13 +170,15 @@ public class OpsService {
     /** Attempts finished per minute over the last minutes, oldest first, minutes without any included. */
     private List<Throughput> throughput() {
         return read(() -> db.createNativeQuery("""
-                        select m.minute,
-                            count(r.id) filter (where r.status = ?2),
-                            count(r.id) filter (where r.status = ?3)
+                        with finished as (
+                            select date_trunc('minute', finished_at) as minute, status from recording_runs
+                            where finished_at >= date_trunc('minute', now()) - make_interval(mins => ?1 - 1)
+                              and status in (?2, ?3))
+                        select m.minute, count(f.status) filter (where f.status = ?2),
+                            count(f.status) filter (where f.status = ?3)
                         from generate_series(date_trunc('minute', now()) - make_interval(mins => ?1 - 1),
                                              date_trunc('minute', now()), interval '1 minute') as m(minute)
-                        left join recording_runs r on r.finished_at >= m.minute
-                            and r.finished_at < m.minute + interval '1 minute' and r.status in (?2, ?3)
+                        left join finished f on f.minute = m.minute
                         group by m.minute order by m.minute""", Tuple.class)
                 .setParameter(1, THROUGHPUT_MINUTES).setParameter(2, RunStatus.SUCCEEDED.wire())
                 .setParameter(3, RunStatus.FAILED.wire()))

@@ -170,7 +170,7 @@ public class RecordingService {
             }
         }
         if (!queueRun.test(runId)) {
-            Log.debugf("duplicate enqueue blocked for call %s (an active run exists, or it is ready)", callSid);
+            Log.debugf("no new run for call %s (an active run exists, or it is ready)", callSid);
             queue.releaseDedupKey(businessId, callSid, runId);
             return;
         }
