@@ -16,6 +16,7 @@ import java.security.SecureRandom;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import static io.restassured.RestAssured.given;
 
@@ -31,6 +32,7 @@ public class Tenants {
     private static final String WEBHOOK_BASE = "http://localhost:8181";
 
     private final EntityManager db;
+    private final Map<String, String> operatorTokens = new ConcurrentHashMap<>();
 
     public Tenants(EntityManager db) {
         this.db = db;
@@ -45,6 +47,25 @@ public class Tenants {
         String token = given().contentType(ContentType.JSON).body(Map.of("business_id", id, "user", "tester"))
                 .post("/api/dev/token").then().statusCode(200).extract().path("token");
         return new Business(id, accountSid, token);
+    }
+
+    /** A token with the operations role; the business it names (the contract requires one) is a fresh one. */
+    public String operatorToken(String user) {
+        return operatorTokens.computeIfAbsent(user, this::issueOperatorToken);
+    }
+
+    private String issueOperatorToken(String user) {
+        long businessId = business().id();
+        return given().contentType(ContentType.JSON)
+                .body(Map.of("business_id", businessId, "user", user, "roles", List.of("ops")))
+                .post("/api/dev/token").then().statusCode(200).extract().path("token");
+    }
+
+    /** The operators' actions on a business, oldest first, as the audit trail has them. */
+    public List<String> auditActions(long businessId) {
+        return QuarkusTransaction.requiringNew().call(() -> db.createNativeQuery(
+                        "select action from ops_audit where business_id = ?1 order by id", String.class)
+                .setParameter(1, businessId).getResultList());
     }
 
     /** A completed call with a completed recording, as the provider reports them. */

@@ -177,6 +177,73 @@ public class RecordingLifecycle {
                 .setParameter(1, runId).getResultList().stream().findFirst().map(status -> RunStatus.fromWire((String) status)));
     }
 
+    // ---- an operator retries now ---------------------------------------------------------------------
+
+    public sealed interface RetryNow {
+    }
+
+    /** The failed recording starts a new cycle: run {@code runId} (attempt 1), due now, for the caller to push. */
+    public record NewCycle(long runId) implements RetryNow {
+    }
+
+    /** The pending retry, run {@code runId}, is due now: its delayed job is to be made due as well. */
+    public record RetryDue(long runId) implements RetryNow {
+    }
+
+    /** Missing, ready, downloading, or queued and already due: nothing to retry. */
+    public record NotRetryable() implements RetryNow {
+    }
+
+    /**
+     * Applies {@link RecordingChange#RETRY_NOW} under the call's row lock: a failed recording (any error,
+     * its backoff window or not) gets run {@code runId} queued at once; a queued one whose next attempt
+     * is not due yet has that attempt made due now. {@code runId} is used only in the first case.
+     */
+    public RetryNow retryNow(long runId, long businessId, String callSid) {
+        RetryNow outcome = QuarkusTransaction.requiringNew().call(() -> {
+            List<?> locked = db.createNativeQuery("""
+                            select recording_download_status from call_logs
+                            where business_id = ?1 and call_sid = ?2 and recording_download_status in (%s)
+                            for update""".formatted(in(RecordingRules.from(RecordingChange.RETRY_NOW))))
+                    .setParameter(1, businessId).setParameter(2, callSid).getResultList();
+            if (locked.isEmpty()) {
+                return new NotRetryable();
+            }
+            boolean failed = DownloadStatus.fromWire((String) locked.get(0)) == DownloadStatus.FAILED;
+            List<?> run = failed
+                    ? db.createNativeQuery("""
+                                    insert into recording_runs (id, business_id, call_sid, status, attempt)
+                                    values (?1, ?2, ?3, ?4, 1)
+                                    on conflict (business_id, call_sid) where status in (%s) do nothing
+                                    returning id""".formatted(in(ACTIVE_RUNS)))
+                            .setParameter(1, runId).setParameter(2, businessId).setParameter(3, callSid)
+                            .setParameter(4, RunStatus.QUEUED.wire()).getResultList()
+                    : db.createNativeQuery("""
+                                    update recording_runs set not_before = now(), pushed_at = now()
+                                    where business_id = ?1 and call_sid = ?2 and status in (%s) and not_before > now()
+                                    returning id""".formatted(in(RecordingRules.from(RunChange.CLAIM))))
+                            .setParameter(1, businessId).setParameter(2, callSid).getResultList();
+            if (run.isEmpty()) {
+                return new NotRetryable();
+            }
+            db.createNativeQuery("""
+                            update call_logs set recording_download_status = ?3, recording_next_retry_at = null,
+                                recording_last_enqueue_at = case when ?4 then now() else recording_last_enqueue_at end,
+                                recording_error = case when ?4 then null else recording_error end,
+                                updated_at = now()
+                            where business_id = ?1 and call_sid = ?2""")
+                    .setParameter(1, businessId).setParameter(2, callSid)
+                    .setParameter(3, RecordingRules.target(RecordingChange.RETRY_NOW).wire()).setParameter(4, failed)
+                    .executeUpdate();
+            long id = ((Number) run.get(0)).longValue();
+            return failed ? new NewCycle(id) : new RetryDue(id);
+        });
+        if (!(outcome instanceof NotRetryable)) {
+            events.publish(new RecordingEvents.Event(businessId, callSid, RecordingEvents.CHANGED));
+        }
+        return outcome;
+    }
+
     // ---- a worker downloads ------------------------------------------------------------------------
 
     /** A run as a worker needs it to decide about a delivery. */

@@ -48,6 +48,11 @@ public final class RecordingRules {
         RELEASE,
         /** The recording is marked ready but its file is gone. */
         FILE_MISSING,
+        /**
+         * An operator retries now: a failed recording gets a new cycle at once (whatever its error or
+         * backoff window); a queued one waiting for its retry has that retry made due.
+         */
+        RETRY_NOW,
         /** The demo starts over (development only). */
         RESET
     }
@@ -83,6 +88,8 @@ public final class RecordingRules {
             case RETRY, RELEASE -> from == DownloadStatus.DOWNLOADING ? DownloadStatus.QUEUED : null;
             case GIVE_UP -> from == DownloadStatus.DOWNLOADING ? DownloadStatus.FAILED : null;
             case FILE_MISSING -> from == DownloadStatus.READY ? DownloadStatus.MISSING : null;
+            // Queued only while a retry is pending (not yet due): the statement's guard checks that part.
+            case RETRY_NOW -> from == DownloadStatus.FAILED || from == DownloadStatus.QUEUED ? DownloadStatus.QUEUED : null;
         };
         return Optional.ofNullable(to);
     }

@@ -21,6 +21,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @QuarkusTestResource(ProviderStub.class)
 class SlotLeaseTest {
 
+    /** The worker's test setting of playback.slots.per-business. */
+    private static final int LIMIT = 3;
+
     @Inject
     SlotLeases slots;
 
@@ -34,14 +37,14 @@ class SlotLeaseTest {
     @Test
     void limitsEachBusinessAndFreesOnRelease() {
         long business = unusedBusiness();
-        assertTrue(slots.acquire(business, "run-" + 1));
-        assertTrue(slots.acquire(business, "run-" + 2));
-        assertTrue(slots.acquire(business, "run-" + 3));
-        assertFalse(slots.acquire(business, "run-" + 4), "a fourth download must wait with per-business=3");
-        assertTrue(slots.acquire(unusedBusiness(), "run-" + 4), "another business has its own slots");
+        assertTrue(slots.acquire(business, "run-" + 1, LIMIT));
+        assertTrue(slots.acquire(business, "run-" + 2, LIMIT));
+        assertTrue(slots.acquire(business, "run-" + 3, LIMIT));
+        assertFalse(slots.acquire(business, "run-" + 4, LIMIT), "a fourth download must wait with per-business=3");
+        assertTrue(slots.acquire(unusedBusiness(), "run-" + 4, LIMIT), "another business has its own slots");
 
         slots.release(business, "run-" + 2);
-        assertTrue(slots.acquire(business, "run-" + 4));
+        assertTrue(slots.acquire(business, "run-" + 4, LIMIT));
         for (long run : new long[]{1, 3, 4}) {
             slots.release(business, "run-" + run);
         }
@@ -52,12 +55,12 @@ class SlotLeaseTest {
     void abandonedLeaseFreesItselfAfterTheLease() {
         long business = unusedBusiness();
         for (long run = 1; run <= 3; run++) {
-            assertTrue(slots.acquire(business, "run-" + run));
+            assertTrue(slots.acquire(business, "run-" + run, LIMIT));
         }
-        assertFalse(slots.acquire(business, "run-" + 99));
+        assertFalse(slots.acquire(business, "run-" + 99, LIMIT));
         // Nobody renews or releases (the holders "crashed"): after the 3 s test lease the slots free up.
         await().atMost(Duration.ofSeconds(6)).pollInterval(Duration.ofMillis(200))
-                .until(() -> slots.acquire(business, "run-" + 99));
+                .until(() -> slots.acquire(business, "run-" + 99, LIMIT));
         assertFalse(slots.renew(business, "run-" + 1), "a holder whose lease ran out learns it lost the slot");
         slots.release(business, "run-" + 99);
     }
@@ -66,7 +69,7 @@ class SlotLeaseTest {
     void renewalKeepsTheLease() throws InterruptedException {
         long business = unusedBusiness();
         for (long run = 1; run <= 3; run++) {
-            assertTrue(slots.acquire(business, "run-" + run));
+            assertTrue(slots.acquire(business, "run-" + run, LIMIT));
         }
         for (int i = 0; i < 5; i++) {
             Thread.sleep(1000);
@@ -74,7 +77,7 @@ class SlotLeaseTest {
                 assertTrue(slots.renew(business, "run-" + run));
             }
         }
-        assertFalse(slots.acquire(business, "run-" + 4), "renewed leases outlive the 3 s lease");
+        assertFalse(slots.acquire(business, "run-" + 4, LIMIT), "renewed leases outlive the 3 s lease");
         for (long run = 1; run <= 3; run++) {
             slots.release(business, "run-" + run);
         }

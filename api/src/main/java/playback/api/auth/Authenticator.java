@@ -2,7 +2,7 @@ package playback.api.auth;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-/** Turns an Authorization header into a caller, or answers 401. */
+/** Turns an Authorization header into a caller, or answers 401; a caller without a required role gets 403. */
 @ApplicationScoped
 public class Authenticator {
 
@@ -19,5 +19,14 @@ public class Authenticator {
             throw new Unauthenticated("a bearer token is required");
         }
         return jwt.verify(authorization.substring(BEARER.length()).trim());
+    }
+
+    /** The caller, when the token grants the role. */
+    public Caller requireRole(String authorization, Role role) {
+        Caller caller = authenticate(authorization);
+        if (!caller.has(role)) {
+            throw new Forbidden("the operations role is required");
+        }
+        return caller;
     }
 }

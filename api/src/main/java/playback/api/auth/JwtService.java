@@ -22,9 +22,11 @@ import java.security.spec.X509EncodedKeySpec;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -111,14 +113,23 @@ public class JwtService {
             if (!business.canConvertToLong()) {
                 throw new Unauthenticated("token carries no business_id");
             }
-            return new Caller(claims.path("sub").asText(), business.asLong());
+            return new Caller(claims.path("sub").asText(), business.asLong(), roles(claims.path("roles")));
         } catch (IOException | IllegalArgumentException | GeneralSecurityException e) {
             throw new Unauthenticated("malformed token");
         }
     }
 
-    /** Signs a token for a user of a business (dev auth). */
-    public IssuedToken issue(String user, long businessId) {
+    /** The roles a claim grants: an array of names; names this version does not know are ignored. */
+    private static Set<Role> roles(JsonNode claim) {
+        Set<Role> roles = EnumSet.noneOf(Role.class);
+        if (claim.isArray()) {
+            claim.forEach(name -> Role.fromWire(name.asText()).ifPresent(roles::add));
+        }
+        return roles;
+    }
+
+    /** Signs a token for a user of a business, with roles (dev auth). */
+    public IssuedToken issue(String user, long businessId, Set<Role> roles) {
         PrivateKey key = privateKey.orElseThrow(() ->
                 new IllegalStateException("playback.jwt.private-key-location is not configured"));
         Instant expiresAt = clock.instant().plus(config.devTokenTtl());
@@ -126,6 +137,9 @@ public class JwtService {
         claims.put("iss", config.issuer());
         claims.put("sub", user);
         claims.put("business_id", businessId);
+        if (!roles.isEmpty()) {
+            claims.put("roles", roles.stream().map(Role::wire).sorted().toList());
+        }
         claims.put("iat", clock.instant().getEpochSecond());
         claims.put("exp", expiresAt.getEpochSecond());
         try {

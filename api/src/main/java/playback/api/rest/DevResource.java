@@ -8,12 +8,16 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import playback.api.auth.JwtService;
+import playback.api.auth.Role;
 import org.jboss.resteasy.reactive.RestResponse;
 import playback.api.config.ApiConfig;
 import playback.api.service.DevService;
 
 import java.time.Instant;
+import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 
 /** Dev auth for the demo and tests; answers 404 unless playback.dev-auth.enabled. */
 @Path("/api/dev")
@@ -54,10 +58,11 @@ public class DevResource {
         if (user.length() > MAX_USER_LENGTH) {
             throw ApiException.badRequest("invalid_body", "user must be at most " + MAX_USER_LENGTH + " characters");
         }
+        Set<Role> roles = roles(request.roles());
         if (!dev.businessExists(request.businessId())) {
             throw ApiException.notFound("unknown_business", "no business with this id");
         }
-        JwtService.IssuedToken token = jwt.issue(user, request.businessId());
+        JwtService.IssuedToken token = jwt.issue(user, request.businessId(), roles);
         return new TokenView(token.token(), token.expiresAt());
     }
 
@@ -69,6 +74,16 @@ public class DevResource {
         return RestResponse.noContent();
     }
 
+    /** The roles asked for; one this version does not know is a bad request (a verifier ignores it, the issuer does not). */
+    private static Set<Role> roles(List<String> names) {
+        Set<Role> roles = EnumSet.noneOf(Role.class);
+        for (String name : names == null ? List.<String>of() : names) {
+            roles.add(Role.fromWire(name).orElseThrow(() -> ApiException.badRequest("invalid_body",
+                    "roles may contain only: " + Arrays.stream(Role.values()).map(Role::wire).toList())));
+        }
+        return roles;
+    }
+
     private void requireEnabled() {
         if (!config.devAuth().enabled()) {
             throw ApiException.notFound("not_found", "Not Found");
@@ -78,7 +93,7 @@ public class DevResource {
     public record BusinessView(long id, String name, String accountSid) {
     }
 
-    public record TokenRequest(Long businessId, String user) {
+    public record TokenRequest(Long businessId, String user, List<String> roles) {
     }
 
     public record TokenView(String token, Instant expiresAt) {

@@ -8,6 +8,7 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import org.jboss.resteasy.reactive.RestResponse;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+import playback.api.auth.Forbidden;
 import playback.api.auth.Unauthenticated;
 import playback.api.service.StorageUnavailable;
 
@@ -44,6 +45,11 @@ public class ErrorMapper {
     @ServerExceptionMapper
     public Response unauthenticated(Unauthenticated e, UriInfo uri) {
         return apiError(ApiException.unauthorized(e.getMessage()), uri);
+    }
+
+    @ServerExceptionMapper
+    public Response forbidden(Forbidden e, UriInfo uri) {
+        return apiError(ApiException.forbidden("forbidden", e.getMessage()), uri);
     }
 
     @ServerExceptionMapper

@@ -5,6 +5,7 @@ import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import playback.api.auth.StreamUrlSigner;
 import playback.api.config.ApiConfig;
+import playback.controls.BusinessControls;
 import playback.lifecycle.RecordingLifecycle;
 import playback.lifecycle.RecordingRules;
 import playback.model.CallLog;
@@ -21,6 +22,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.function.LongPredicate;
 
 /**
  * Decides what a request for a recording gets: the file, a 202 while it downloads, a 503 inside the
@@ -45,10 +47,13 @@ public class RecordingService {
     private final RecordingCache cache;
     private final Duration dedupTtl;
     private final PlayMetrics metrics;
+    private final BusinessControls controls;
 
     public RecordingService(RecordingLifecycle lifecycle, JobQueue queue, RecordingStorage storage, StreamUrlSigner signer,
-                            RetryConfig retry, RecordingCache cache, ApiConfig config, PlayMetrics metrics) {
+                            RetryConfig retry, RecordingCache cache, ApiConfig config, PlayMetrics metrics,
+                            BusinessControls controls) {
         this.metrics = metrics;
+        this.controls = controls;
         this.cache = cache;
         this.lifecycle = lifecycle;
         this.queue = queue;
@@ -77,7 +82,9 @@ public class RecordingService {
                 ready ? call.contentType : null,
                 new RecordingStatusView.Progress(call.progressBytes, call.progressTotal),
                 ready ? "/api/recordings/" + call.callSid + "/stream?token="
-                        + signer.sign(call.businessId, call.callSid, call.recordingSid) : null);
+                        + signer.sign(call.businessId, call.callSid, call.recordingSid) : null,
+                controls.of(call.businessId).map(BusinessControls.Control::paused).orElse(false),
+                status == DownloadStatus.QUEUED ? call.nextRetryAt : null);
     }
 
     /** What the stream endpoint answers for a playable recording of the caller's business. */
@@ -127,6 +134,30 @@ public class RecordingService {
     }
 
     private void enqueue(CallLog call) {
+        enqueue(call, runId -> lifecycle.enqueue(runId, call.businessId, call.callSid) == RecordingLifecycle.Enqueued.ENQUEUED);
+    }
+
+    /**
+     * An operator's retry (contract of the operations API): a failed recording gets a new run queued and
+     * pushed as a Play's is; a queued one waiting for its retry has its delayed job made due now (the
+     * same member in the delayed set, its score replaced).
+     */
+    public RecordingLifecycle.RetryNow retryNow(CallLog call) {
+        RecordingLifecycle.RetryNow[] outcome = {new RecordingLifecycle.NotRetryable()};
+        enqueue(call, runId -> (outcome[0] = lifecycle.retryNow(runId, call.businessId, call.callSid))
+                instanceof RecordingLifecycle.NewCycle);
+        if (outcome[0] instanceof RecordingLifecycle.RetryDue due) {
+            queue.schedule(new DownloadJob(due.runId(), call.businessId, call.callSid), Duration.ZERO);
+        }
+        cache.invalidate(RecordingEvents.Event.key(call.businessId, call.callSid));
+        return outcome[0];
+    }
+
+    /**
+     * Reserves a run id and takes the recording's dedup key for it, then lets {@code queueRun} queue the
+     * run under the lifecycle's guards; pushes the job when it did, and releases the key when it did not.
+     */
+    private void enqueue(CallLog call, LongPredicate queueRun) {
         long businessId = call.businessId;
         String callSid = call.callSid;
         long runId = lifecycle.reserveRunId();
@@ -144,8 +175,8 @@ public class RecordingService {
                 return;
             }
         }
-        if (lifecycle.enqueue(runId, businessId, callSid) == RecordingLifecycle.Enqueued.REFUSED) {
-            Log.debugf("duplicate enqueue blocked for call %s (an active run exists, or it is ready)", callSid);
+        if (!queueRun.test(runId)) {
+            Log.debugf("no new run for call %s (an active run exists, or it is ready)", callSid);
             metrics.duplicateBlocked(PlayMetrics.Guard.UNIQUE_INDEX);
             queue.releaseDedupKey(businessId, callSid, runId);
             return;

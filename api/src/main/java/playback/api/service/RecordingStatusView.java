@@ -1,8 +1,14 @@
 package playback.api.service;
 
-/** The status JSON of a recording (contract: "Recording status"). */
+import java.time.Instant;
+
+/**
+ * The status JSON of a recording (contract: "Recording status"), with {@code paused} (its business's
+ * downloads are paused by an operator) and {@code next_attempt_at} (when a retry is scheduled).
+ */
 public record RecordingStatusView(String callSid, String status, Long retryAfter, int failCount, String error,
-                                  Long sizeBytes, String contentType, Progress progress, String streamUrl) {
+                                  Long sizeBytes, String contentType, Progress progress, String streamUrl,
+                                  boolean paused, Instant nextAttemptAt) {
 
     public record Progress(long bytes, Long total) {
     }

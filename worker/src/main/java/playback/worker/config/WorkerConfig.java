@@ -15,11 +15,8 @@ public interface WorkerConfig {
 
     Provider provider();
 
+    /** The limit itself, shared with the api, is {@link playback.controls.SlotsConfig}. */
     interface Slots {
-        /** Concurrent downloads per business, across every worker replica. */
-        @WithDefault("5")
-        int perBusiness();
-
         /** A slot (and the run it belongs to) expires this long after its last renewal. */
         @WithDefault("30s")
         Duration lease();
@@ -45,6 +42,10 @@ public interface WorkerConfig {
         /** On shutdown, how long running downloads may finish before they are handed back. */
         @WithDefault("10s")
         Duration shutdownGrace();
+
+        /** How long a paused business's job waits before it is looked at again (jittered 0.5x to 1.5x). */
+        @WithDefault("2s")
+        Duration pausedRecheck();
     }
 
     interface Provider {

@@ -9,8 +9,9 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import playback.queue.QueueStats;
-import playback.worker.config.WorkerConfig;
+import playback.controls.BusinessControls;
+import playback.controls.SlotsConfig;
+import playback.queue.QueueFigures;
 
 import java.time.Duration;
 import java.util.Comparator;
@@ -39,8 +40,9 @@ public class QueueMetrics {
     static final Duration LABEL_MEMORY = Duration.ofMinutes(10);
     static final int MAX_BUSINESS_LABELS = 100;
 
-    private final QueueStats stats;
-    private final WorkerConfig config;
+    private final QueueFigures figures;
+    private final BusinessControls controls;
+    private final int defaultLimit;
     private final AtomicLong waiting = new AtomicLong();
     private final AtomicLong delayed = new AtomicLong();
     private final AtomicLong pending = new AtomicLong();
@@ -50,9 +52,10 @@ public class QueueMetrics {
     private final Map<Long, Long> lastSeenNanos = new HashMap<>();
     private ScheduledExecutorService refresher;
 
-    public QueueMetrics(QueueStats stats, WorkerConfig config, MeterRegistry registry) {
-        this.stats = stats;
-        this.config = config;
+    public QueueMetrics(QueueFigures figures, BusinessControls controls, SlotsConfig slots, MeterRegistry registry) {
+        this.figures = figures;
+        this.controls = controls;
+        this.defaultLimit = slots.perBusiness();
         jobs(registry, "waiting", waiting);
         jobs(registry, "delayed", delayed);
         jobs(registry, "pending", pending);
@@ -88,27 +91,29 @@ public class QueueMetrics {
 
     void refresh() {
         try {
-            QueueStats.Depth depth = stats.depth();
-            waiting.set(depth.waiting());
-            delayed.set(depth.delayed());
-            pending.set(depth.pending());
-            oldestWaitingMillis.set(depth.oldestWaiting().map(Duration::toMillis).orElse(0L));
-            Map<Long, Integer> inUse = stats.slotsInUse();
+            QueueFigures.Queue queue = figures.queue();
+            waiting.set(queue.waiting());
+            delayed.set(queue.delayed());
+            pending.set(queue.pending());
+            oldestWaitingMillis.set(queue.oldestWaiting().toMillis());
+            Map<Long, Long> inUse = figures.inFlightByBusiness();
             List<Long> businesses = labelled(inUse);
-            slotsInUse.register(rows(businesses, business -> inUse.getOrDefault(business, 0)), true);
-            slotLimits.register(rows(businesses, business -> config.slots().perBusiness()), true);
+            Map<Long, BusinessControls.Control> limits = businesses.isEmpty() ? Map.of() : controls.all();
+            slotsInUse.register(rows(businesses, business -> inUse.getOrDefault(business, 0L)), true);
+            slotLimits.register(rows(businesses, business -> limits.getOrDefault(business,
+                    BusinessControls.Control.none(business)).effectiveLimit(defaultLimit)), true);
         } catch (RuntimeException e) {
             Log.debugf("queue metrics not refreshed: %s", e.getMessage());
         }
     }
 
     /** The businesses that get a label: holding slots now or lately, the busiest first, bounded. */
-    private List<Long> labelled(Map<Long, Integer> inUse) {
+    private List<Long> labelled(Map<Long, Long> inUse) {
         long now = System.nanoTime();
         inUse.keySet().forEach(business -> lastSeenNanos.put(business, now));
         lastSeenNanos.values().removeIf(seen -> now - seen > LABEL_MEMORY.toNanos());
         return lastSeenNanos.keySet().stream()
-                .sorted(Comparator.comparing((Long business) -> inUse.getOrDefault(business, 0)).reversed()
+                .sorted(Comparator.comparing((Long business) -> inUse.getOrDefault(business, 0L)).reversed()
                         .thenComparing(business -> -lastSeenNanos.get(business)))
                 .limit(MAX_BUSINESS_LABELS).toList();
     }

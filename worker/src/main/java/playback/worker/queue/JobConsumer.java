@@ -5,6 +5,7 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import playback.controls.SlotsConfig;
 import playback.lifecycle.RecordingLifecycle;
 import playback.queue.DownloadJob;
 import playback.queue.JobQueue;
@@ -38,6 +39,7 @@ public class JobConsumer {
     private final DownloadProcessor processor;
     private final RecordingLifecycle lifecycle;
     private final WorkerConfig config;
+    private final SlotsConfig slotsConfig;
     private final String consumer;
     private final Semaphore free;
     private final ExecutorService downloads;
@@ -45,12 +47,13 @@ public class JobConsumer {
     private Thread loop;
 
     public JobConsumer(JobStream stream, JobQueue queue, DownloadProcessor processor, RecordingLifecycle lifecycle,
-                       WorkerConfig config) {
+                       WorkerConfig config, SlotsConfig slotsConfig) {
         this.stream = stream;
         this.queue = queue;
         this.processor = processor;
         this.lifecycle = lifecycle;
         this.config = config;
+        this.slotsConfig = slotsConfig;
         this.consumer = ManagementFactory.getRuntimeMXBean().getName() + "-" + UUID.randomUUID().toString().substring(0, 8);
         int concurrency = config.worker().concurrency();
         this.free = new Semaphore(concurrency);
@@ -64,7 +67,7 @@ public class JobConsumer {
         loop = new Thread(this::run, "job-consumer");
         loop.start();
         Log.infof("worker consumer %s started (%d concurrent downloads, %d slots per business)", consumer,
-                config.worker().concurrency(), config.slots().perBusiness());
+                config.worker().concurrency(), slotsConfig.perBusiness());
     }
 
     private void run() {

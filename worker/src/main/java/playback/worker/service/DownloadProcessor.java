@@ -3,6 +3,8 @@ package playback.worker.service;
 import io.quarkus.logging.Log;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import playback.controls.BusinessControls;
+import playback.controls.SlotsConfig;
 import playback.model.BackoffPolicy;
 import playback.lifecycle.RecordingLifecycle;
 import playback.lifecycle.RecordingRules;
@@ -33,8 +35,9 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Executes one delivered job: checks the run, takes a business slot (or defers the job with jitter),
- * claims the run, downloads while renewing the lease, and records the result with a compare-and-set.
+ * Executes one delivered job: checks the run, defers it while its business is paused, takes a business
+ * slot within the business's limit (or defers the job with jitter), claims the run, downloads while
+ * renewing the lease, and records the result with a compare-and-set.
  * The slot is released in finally, whatever happens.
  */
 @ApplicationScoped
@@ -51,6 +54,8 @@ public class DownloadProcessor {
     private final WorkerConfig config;
     private final BackoffPolicy backoff;
     private final DownloadMetrics metrics;
+    private final BusinessControls controls;
+    private final int defaultLimit;
     private final ScheduledExecutorService keeper = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "lease-keeper");
         thread.setDaemon(true);
@@ -60,7 +65,7 @@ public class DownloadProcessor {
 
     public DownloadProcessor(RecordingLifecycle lifecycle, SlotLeases slots, JobStream stream, JobQueue queue,
                              ProviderClient provider, RecordingStorage storage, WorkerConfig config, RetryConfig retry,
-                             DownloadMetrics metrics) {
+                             DownloadMetrics metrics, BusinessControls controls, SlotsConfig slotsConfig) {
         this.lifecycle = lifecycle;
         this.slots = slots;
         this.stream = stream;
@@ -70,6 +75,8 @@ public class DownloadProcessor {
         this.config = config;
         this.backoff = retry.policy();
         this.metrics = metrics;
+        this.controls = controls;
+        this.defaultLimit = slotsConfig.perBusiness();
     }
 
     public void process(String consumer, JobStream.Delivery delivery) {
@@ -87,7 +94,16 @@ public class DownloadProcessor {
             return;
         }
         String holder = job.runId() + ":" + delivery.entryId();
-        if (!slots.acquire(job.businessId(), holder)) {
+        // Read at each delivery, so that every worker honours a pause or a new limit from the next job on.
+        BusinessControls.Control control = controls.of(job.businessId())
+                .orElse(BusinessControls.Control.none(job.businessId()));
+        if (control.paused()) {
+            Duration wait = jittered(config.worker().pausedRecheck());
+            Log.debugf("business %d is paused; run %d waits %d ms", job.businessId(), job.runId(), wait.toMillis());
+            stream.defer(delivery, wait);
+            return;
+        }
+        if (!slots.acquire(job.businessId(), holder, control.effectiveLimit(defaultLimit))) {
             Duration wait = jittered(config.slots().retryDelay());
             Log.debugf("no free slot for business %d; run %d waits %d ms", job.businessId(), job.runId(), wait.toMillis());
             stream.defer(delivery, wait);

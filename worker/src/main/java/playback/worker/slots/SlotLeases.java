@@ -30,10 +30,11 @@ public class SlotLeases {
     /**
      * Takes a slot for a holder: one delivery of one run (e.g. {@code runId:entryId}), so that a
      * duplicate delivery of the same run can never release the slot of the delivery doing the work.
+     * {@code limit} is the business's slot limit at this moment.
      */
-    public boolean acquire(long businessId, String holder) {
+    public boolean acquire(long businessId, String holder, int limit) {
         return ACQUIRE.run(redis, List.of(RedisKeys.slots(businessId)), List.of(holder,
-                Integer.toString(config.perBusiness()), Long.toString(config.lease().toMillis()))).toInteger() == 1;
+                Integer.toString(limit), Long.toString(config.lease().toMillis()))).toInteger() == 1;
     }
 
     /** False when the lease was lost: the holder must stop working. */

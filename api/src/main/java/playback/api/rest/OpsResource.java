@@ -1,0 +1,173 @@
+package playback.api.rest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import org.jboss.resteasy.reactive.RestResponse;
+import playback.api.auth.Authenticator;
+import playback.api.auth.Caller;
+import playback.api.auth.Role;
+import playback.api.service.OpsService;
+import playback.api.service.RecordingStatusView;
+import playback.controls.BusinessControls;
+import playback.model.Sids;
+
+import java.util.List;
+
+/**
+ * The operations API (platform staff, every business): the overview, pause and resume, a business's
+ * slot limit, retry a recording now, and the audit trail. Every endpoint needs the {@code ops} role.
+ */
+@Path("/api/ops")
+@Produces(MediaType.APPLICATION_JSON)
+public class OpsResource {
+
+    private static final int DEFAULT_AUDIT_LIMIT = 50;
+    private static final int MAX_AUDIT_LIMIT = 200;
+
+    private final Authenticator authenticator;
+    private final OpsService ops;
+    private final ObjectMapper json;
+
+    public OpsResource(Authenticator authenticator, OpsService ops, ObjectMapper json) {
+        this.authenticator = authenticator;
+        this.ops = ops;
+        this.json = json;
+    }
+
+    @GET
+    @Path("overview")
+    public OpsService.Overview overview(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
+        operator(authorization);
+        return ops.overview();
+    }
+
+    @GET
+    @Path("audit")
+    public AuditPage audit(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+                           @QueryParam("limit") String limit) {
+        operator(authorization);
+        return new AuditPage(ops.audit(parseLimit(limit)));
+    }
+
+    @POST
+    @Path("businesses/{id}/pause")
+    public OpsService.BusinessEntry pause(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+                                          @PathParam("id") String id) {
+        Caller caller = operator(authorization);
+        return ops.pause(businessId(id), caller.user()).orElseThrow(OpsResource::unknownBusiness);
+    }
+
+    @POST
+    @Path("businesses/{id}/resume")
+    public OpsService.BusinessEntry resume(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+                                           @PathParam("id") String id) {
+        Caller caller = operator(authorization);
+        return ops.resume(businessId(id), caller.user()).orElseThrow(OpsResource::unknownBusiness);
+    }
+
+    /** {@code {"limit": 1..100}}, or {@code {"limit": null}} for the default. */
+    @PUT
+    @Path("businesses/{id}/limit")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public OpsService.BusinessEntry limit(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+                                          @PathParam("id") String id, byte[] body) {
+        Caller caller = operator(authorization);
+        long businessId = businessId(id);
+        return ops.setLimit(businessId, parseLimitBody(body), caller.user()).orElseThrow(OpsResource::unknownBusiness);
+    }
+
+    @POST
+    @Path("businesses/{id}/recordings/{callSid}/retry")
+    public RestResponse<RecordingStatusView> retry(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+                                                   @PathParam("id") String id, @PathParam("callSid") String callSid) {
+        Caller caller = operator(authorization);
+        long businessId = businessId(id);
+        if (!Sids.isCallSid(callSid)) {
+            throw ApiException.badRequest("invalid_sid", "a call SID is CA followed by 32 hex digits");
+        }
+        OpsService.RetryOutcome outcome = ops.retry(businessId, callSid, caller.user());
+        if (outcome instanceof OpsService.Retried retried) {
+            return RestResponse.ResponseBuilder.<RecordingStatusView>create(RestResponse.Status.ACCEPTED)
+                    .entity(retried.status()).build();
+        }
+        if (outcome instanceof OpsService.UnknownBusiness) {
+            throw unknownBusiness();
+        }
+        if (outcome instanceof OpsService.UnknownCall) {
+            throw ApiException.notFound("not_found", "no such call with a completed recording");
+        }
+        throw new ApiException(409, "not_retryable",
+                "only a failed recording, or a queued one waiting for its retry, can be retried now");
+    }
+
+    public record AuditPage(List<OpsService.AuditEntry> items) {
+    }
+
+    private Caller operator(String authorization) {
+        return authenticator.requireRole(authorization, Role.OPS);
+    }
+
+    private static long businessId(String id) {
+        try {
+            long value = Long.parseLong(id);
+            if (value > 0) {
+                return value;
+            }
+        } catch (NumberFormatException ignored) {
+            // answered below, as any business we do not have
+        }
+        throw unknownBusiness();
+    }
+
+    private static ApiException unknownBusiness() {
+        return ApiException.notFound("unknown_business", "no business with this id");
+    }
+
+    private Integer parseLimitBody(byte[] body) {
+        JsonNode request;
+        try {
+            request = JsonBody.read(json, body, JsonNode.class);
+        } catch (ApiException e) {
+            throw ApiException.badRequest("invalid_body", e.getMessage());
+        }
+        String expected = "the body is {\"limit\": 1.." + BusinessControls.MAX_LIMIT + "} or {\"limit\": null}";
+        if (request == null || !request.isObject() || !request.has("limit") || request.size() != 1) {
+            throw ApiException.badRequest("invalid_body", expected);
+        }
+        JsonNode limit = request.get("limit");
+        if (limit.isNull()) {
+            return null;
+        }
+        if (!limit.isIntegralNumber() || !limit.canConvertToInt() || limit.intValue() < 1
+                || limit.intValue() > BusinessControls.MAX_LIMIT) {
+            throw ApiException.badRequest("invalid_body", expected);
+        }
+        return limit.intValue();
+    }
+
+    private static int parseLimit(String limit) {
+        if (limit == null || limit.isEmpty()) {
+            return DEFAULT_AUDIT_LIMIT;
+        }
+        try {
+            int value = Integer.parseInt(limit);
+            if (value >= 1 && value <= MAX_AUDIT_LIMIT) {
+                return value;
+            }
+        } catch (NumberFormatException ignored) {
+            // answered below
+        }
+        throw ApiException.badRequest("invalid_limit", "limit must be an integer from 1 to " + MAX_AUDIT_LIMIT);
+    }
+}
