@@ -26,13 +26,16 @@ import java.util.Map;
  *
  * The storage is the test directory, or, for the tests of an {@link ObjectStorage} profile, a bucket of
  * a real S3 API server (s3proxy) started here, which the api and the worker then share instead. For the
- * tests of the {@link Tracing} profile, both export their spans to an {@link OtlpReceiver} started here.
+ * tests of the {@link Tracing} profile, both export their spans to an {@link OtlpReceiver} started here,
+ * and the worker logs JSON.
  */
 public class SystemUnderTest implements QuarkusTestResourceLifecycleManager {
 
     public static final String PROVIDER_ACCOUNT_SID = "AC00000000000000000000000000000000";
     public static final String PROVIDER_AUTH_TOKEN = "test-provider-auth-token";
     public static final Path STORAGE = Path.of("target/test-recordings").toAbsolutePath();
+    /** Where the worker process's output goes (appended, one file for every profile's worker). */
+    public static final Path WORKER_LOG = Path.of("target/worker-process.log").toAbsolutePath();
 
     public static final String BUCKET = "recordings";
 
@@ -87,6 +90,7 @@ public class SystemUnderTest implements QuarkusTestResourceLifecycleManager {
                 worker.put(environmentName(setting.getKey()), setting.getValue());
             }
             worker.put(environmentName("quarkus.otel.exporter.otlp.traces.endpoint"), traces.endpoint());
+            worker.put("QUARKUS_LOG_CONSOLE_JSON_ENABLED", "true");
         }
         try {
             Files.createDirectories(STORAGE);

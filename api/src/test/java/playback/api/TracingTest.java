@@ -1,5 +1,7 @@
 package playback.api;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.opentelemetry.proto.trace.v1.Span.SpanKind;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
@@ -8,7 +10,10 @@ import org.junit.jupiter.api.Test;
 import playback.api.OtlpReceiver.Received;
 import playback.devstack.Fixtures.Call;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -27,7 +32,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * One Play, one trace, across the api and the real worker process, both exporting to an in-memory
  * OTLP receiver: the api's request is the root; the worker's download is its child through the job
  * stream entry; the provider fetch and the commit are the download's children; the long-poll that the
- * commit answers is linked to the trace.
+ * commit answers is linked to the trace. The worker logs JSON here, and its lines of a download name it.
  */
 @QuarkusTest
 @TestProfile(Tracing.class)
@@ -78,6 +83,47 @@ class TracingTest {
         assertTrue(children.stream().allMatch(span -> span.traceId().equals(trace) && span.service().equals("worker")));
         assertTrue(longPoll.traceId().equals(trace) || longPoll.linkedTraceIds().contains(trace),
                 "the long-poll answered by the commit is linked to the Play's trace: " + longPoll.linkedTraceIds());
+    }
+
+    /** With JSON logs on, each line the worker writes while it handles a download names the download. */
+    @Test
+    void everyLogLineOfADownloadCarriesItsBusinessCallAndRun() throws IOException {
+        Call call = tenants.callWithRecording(tenants.business());
+        SystemUnderTest.provider().stubFor(get(urlPathEqualTo(call.providerPath()))
+                .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "audio/mpeg")
+                        .withBody(Tenants.mp3(20_000))));
+        given().auth().oauth2(call.business().token())
+                .get("/api/recordings/" + call.callSid() + "/stream?explicit_user_action=true").then().statusCode(202);
+        given().auth().oauth2(call.business().token())
+                .get("/api/recordings/" + call.callSid() + "/status?wait=20")
+                .then().statusCode(200).body("status", equalTo("ready"));
+        long runId = tenants.runs(call).get(0).id;
+        String ready = "run " + runId + " of call " + call.callSid() + ": ready";
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> workerLines(call).stream()
+                .anyMatch(line -> line.path("message").asText().startsWith(ready)));
+
+        List<JsonNode> lines = workerLines(call);
+        assertTrue(lines.stream().anyMatch(line -> line.path("message").asText().contains(call.recordingSid())),
+                "the provider client's line of the fetch is among them: " + lines);
+        for (JsonNode line : lines) {
+            JsonNode mdc = line.path("mdc");
+            assertEquals(Long.toString(call.business().id()), mdc.path("business_id").asText(), line.toString());
+            assertEquals(call.callSid(), mdc.path("call_sid").asText(), line.toString());
+            assertEquals(Long.toString(runId), mdc.path("run_id").asText(), line.toString());
+        }
+    }
+
+    /** The worker's JSON lines that mention the call or its recording. */
+    private static List<JsonNode> workerLines(Call call) throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        List<JsonNode> lines = new ArrayList<>();
+        for (String line : Files.readAllLines(SystemUnderTest.WORKER_LOG)) {
+            if (line.startsWith("{") && (line.contains(call.callSid()) || line.contains(call.recordingSid()))) {
+                lines.add(json.readTree(line));
+            }
+        }
+        return lines;
     }
 
     /** A signed stream URL is a capability: its token is in no exported span. */
