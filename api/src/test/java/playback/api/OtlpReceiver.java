@@ -72,7 +72,7 @@ public final class OtlpReceiver implements AutoCloseable {
                 exchange.getResponseHeaders().set("Content-Type", "application/x-protobuf");
                 exchange.sendResponseHeaders(200, answer.length == 0 ? -1 : answer.length);
                 exchange.getResponseBody().write(answer);
-            } catch (IOException | RuntimeException e) {
+            } catch (IOException | RuntimeException | LinkageError e) {
                 exchange.sendResponseHeaders(400, -1);
             } finally {
                 exchange.close();
