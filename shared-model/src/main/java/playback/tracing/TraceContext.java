@@ -1,5 +1,6 @@
 package playback.tracing;
 
+import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.Context;
@@ -52,7 +53,7 @@ public final class TraceContext {
 
     /** The span a traceparent names, to link to; empty when absent or invalid. */
     public static Optional<SpanContext> spanContext(String traceparent) {
-        SpanContext context = io.opentelemetry.api.trace.Span.fromContext(parent(traceparent)).getSpanContext();
+        SpanContext context = Span.fromContext(parent(traceparent)).getSpanContext();
         return context.isValid() ? Optional.of(context) : Optional.empty();
     }
 }
