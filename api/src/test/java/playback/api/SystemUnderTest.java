@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -24,21 +25,27 @@ import java.util.Map;
  * {@link TestDatabase} has created the database by then). It logs to target/worker-process.log.
  *
  * The storage is the test directory, or, for the tests of an {@link ObjectStorage} profile, a bucket of
- * a real S3 API server (s3proxy) started here, which the api and the worker then share instead.
+ * a real S3 API server (s3proxy) started here, which the api and the worker then share instead. For the
+ * tests of the {@link Tracing} profile, both export their spans to an {@link OtlpReceiver} started here,
+ * and the worker logs JSON.
  */
 public class SystemUnderTest implements QuarkusTestResourceLifecycleManager {
 
     public static final String PROVIDER_ACCOUNT_SID = "AC00000000000000000000000000000000";
     public static final String PROVIDER_AUTH_TOKEN = "test-provider-auth-token";
     public static final Path STORAGE = Path.of("target/test-recordings").toAbsolutePath();
+    /** Where the worker process's output goes (appended, one file for every profile's worker). */
+    public static final Path WORKER_LOG = Path.of("target/worker-process.log").toAbsolutePath();
 
     public static final String BUCKET = "recordings";
 
     private static WireMockServer provider;
     private static S3Server objectStore;
     private static String workerUrl;
+    private static OtlpReceiver traces;
     private Stack stack;
     private boolean objectStorage;
+    private boolean tracing;
 
     public static WireMockServer provider() {
         return provider;
@@ -54,10 +61,16 @@ public class SystemUnderTest implements QuarkusTestResourceLifecycleManager {
         return objectStore;
     }
 
+    /** The receiver of the {@link Tracing} profile's spans. */
+    public static OtlpReceiver traces() {
+        return traces;
+    }
+
     @Override
     public void setContext(Context context) {
         String profile = context.testProfile();
         objectStorage = profile != null && ObjectStorage.class.isAssignableFrom(classOf(profile));
+        tracing = profile != null && Tracing.class.isAssignableFrom(classOf(profile));
     }
 
     @Override
@@ -68,12 +81,22 @@ public class SystemUnderTest implements QuarkusTestResourceLifecycleManager {
         // The repository root is the api module's parent. No settings: only the overrides below shape the worker.
         stack = new Stack(new Settings(Map.of()), Path.of(".."), Path.of("target"), STORAGE, TestDatabase.jdbcUrl(),
                 TestDatabase.user(), config.getValue("quarkus.redis.hosts", String.class));
-        Map<String, String> storage = Map.of("playback.storage.dir", STORAGE.toString());
+        Map<String, String> apiSettings = Map.of("playback.storage.dir", STORAGE.toString());
         Map<String, String> worker = new HashMap<>();
         if (objectStorage) {
             objectStore = startObjectStore();
-            storage = objectStore.settings(BUCKET);
+            apiSettings = objectStore.settings(BUCKET);
             worker.putAll(objectStore.environment(BUCKET));
+        }
+        if (tracing) {
+            traces = startTraceReceiver();
+            apiSettings = new HashMap<>(apiSettings);
+            apiSettings.put("quarkus.otel.exporter.otlp.traces.endpoint", traces.endpoint());
+            for (Map.Entry<String, String> setting : Tracing.SETTINGS.entrySet()) {
+                worker.put(environmentName(setting.getKey()), setting.getValue());
+            }
+            worker.put(environmentName("quarkus.otel.exporter.otlp.traces.endpoint"), traces.endpoint());
+            worker.put("QUARKUS_LOG_CONSOLE_JSON_ENABLED", "true");
         }
         try {
             Files.createDirectories(STORAGE);
@@ -90,7 +113,7 @@ public class SystemUnderTest implements QuarkusTestResourceLifecycleManager {
         } catch (IOException e) {
             throw new IllegalStateException("cannot start the worker process", e);
         }
-        return storage;
+        return apiSettings;
     }
 
     private static S3Server startObjectStore() {
@@ -101,6 +124,18 @@ public class SystemUnderTest implements QuarkusTestResourceLifecycleManager {
         } catch (Exception e) {
             throw new IllegalStateException("cannot start the S3 server", e);
         }
+    }
+
+    private static OtlpReceiver startTraceReceiver() {
+        try {
+            return OtlpReceiver.start();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start the OTLP receiver", e);
+        }
+    }
+
+    private static String environmentName(String property) {
+        return property.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
     }
 
     private static Class<?> classOf(String name) {
@@ -126,6 +161,10 @@ public class SystemUnderTest implements QuarkusTestResourceLifecycleManager {
                 throw new IllegalStateException("cannot stop the S3 server", e);
             }
             objectStore = null;
+        }
+        if (traces != null) {
+            traces.close();
+            traces = null;
         }
     }
 }

@@ -4,6 +4,7 @@ import io.quarkus.redis.datasource.RedisDataSource;
 import io.vertx.mutiny.redis.client.Response;
 import jakarta.enterprise.context.ApplicationScoped;
 import playback.redis.LuaScript;
+import playback.tracing.TraceContext;
 
 import java.time.Duration;
 import java.util.List;
@@ -22,9 +23,19 @@ public class JobQueue {
         this.redis = redis;
     }
 
-    /** Makes the job runnable now. */
+    /**
+     * Makes the job runnable now. The entry also carries the current trace context (field
+     * {@link RedisKeys#TRACE_FIELD}) when tracing is on, so that the worker's download joins the trace of
+     * the request that enqueued it; entries without it are read as before.
+     */
     public void enqueue(DownloadJob job) {
-        redis.execute("XADD", RedisKeys.JOB_STREAM, "*", RedisKeys.JOB_FIELD, job.encode());
+        Optional<String> traceparent = TraceContext.current();
+        if (traceparent.isPresent()) {
+            redis.execute("XADD", RedisKeys.JOB_STREAM, "*", RedisKeys.JOB_FIELD, job.encode(),
+                    RedisKeys.TRACE_FIELD, traceparent.get());
+        } else {
+            redis.execute("XADD", RedisKeys.JOB_STREAM, "*", RedisKeys.JOB_FIELD, job.encode());
+        }
     }
 
     /** Makes the job runnable after the delay (Redis clock). */

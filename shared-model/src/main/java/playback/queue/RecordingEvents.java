@@ -5,6 +5,7 @@ import io.quarkus.redis.datasource.RedisDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import playback.model.DownloadStatus;
+import playback.tracing.TraceContext;
 
 import java.net.URI;
 
@@ -46,11 +47,20 @@ public class RecordingEvents {
         return channel;
     }
 
-    /** A recording of a business reached the given status. */
-    public record Event(long businessId, String callSid, String status) {
+    /**
+     * A recording of a business reached the given status. {@code traceparent} is the trace context of the
+     * download that settled it (tracing on), which a long-poll answered by the event links to; absent
+     * in events of processes that do not trace.
+     */
+    public record Event(long businessId, String callSid, String status, String traceparent) {
+
+        public Event(long businessId, String callSid, String status) {
+            this(businessId, callSid, status, null);
+        }
 
         public String encode() {
-            return businessId + ":" + callSid + ":" + status;
+            String event = businessId + ":" + callSid + ":" + status;
+            return traceparent == null ? event : event + ":" + traceparent;
         }
 
         /** Ready or failed: what long-polls wait for. */
@@ -68,17 +78,19 @@ public class RecordingEvents {
         }
 
         public static Event decode(String message) {
-            String[] parts = message.split(":", 3);
-            if (parts.length != 3) {
+            String[] parts = message.split(":", 4);
+            if (parts.length < 3) {
                 throw new IllegalArgumentException("malformed recording event: " + message);
             }
-            return new Event(Long.parseLong(parts[0]), parts[1], parts[2]);
+            return new Event(Long.parseLong(parts[0]), parts[1], parts[2], parts.length == 4 ? parts[3] : null);
         }
     }
 
+    /** Publishes the event with the current trace context, when there is one. */
     public void publish(Event event) {
         try {
-            redis.execute("PUBLISH", channel, event.encode());
+            redis.execute("PUBLISH", channel, new Event(event.businessId(), event.callSid(), event.status(),
+                    TraceContext.current().orElse(null)).encode());
         } catch (RuntimeException e) {
             Log.debugf("could not publish %s: %s", event.encode(), e.getMessage());
         }

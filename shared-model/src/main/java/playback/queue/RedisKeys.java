@@ -1,5 +1,7 @@
 package playback.queue;
 
+import playback.tracing.TraceContext;
+
 import java.util.Optional;
 
 /**
@@ -11,9 +13,13 @@ public final class RedisKeys {
     /** The namespace of every key and channel of the service. */
     public static final String PREFIX = "playback:";
 
-    /** Stream of runnable download jobs (field {@link #JOB_FIELD}), read by the worker consumer group. */
+    /**
+     * Stream of runnable download jobs (field {@link #JOB_FIELD}, and {@link #TRACE_FIELD} when the
+     * enqueuing request was traced), read by the worker consumer group.
+     */
     public static final String JOB_STREAM = PREFIX + "jobs";
     public static final String JOB_FIELD = "job";
+    public static final String TRACE_FIELD = TraceContext.TRACEPARENT;
     public static final String CONSUMER_GROUP = "download-workers";
     /** Sorted set of jobs waiting for their time (score: due time in Redis milliseconds). */
     public static final String DELAYED_JOBS = PREFIX + "jobs:delayed";

@@ -24,4 +24,16 @@ class RecordingEventsTest {
         assertTrue(ready.settled());
         assertFalse(new RecordingEvents.Event(7, "CA", RecordingEvents.CHANGED).settled());
     }
+
+    @Test
+    void eventsCarryTheTraceContextOfTheDownloadWhenThereIsOne() {
+        String traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+        RecordingEvents.Event traced = new RecordingEvents.Event(7, "CA0123456789abcdef0123456789abcdef", "ready",
+                traceparent);
+        RecordingEvents.Event decoded = RecordingEvents.Event.decode(traced.encode());
+        assertEquals(traceparent, decoded.traceparent());
+        assertEquals("ready", decoded.status());
+        assertTrue(decoded.settled());
+        assertEquals(null, RecordingEvents.Event.decode("7:CA0123456789abcdef0123456789abcdef:ready").traceparent());
+    }
 }

@@ -16,6 +16,9 @@ import java.net.ConnectException;
 import java.nio.channels.ClosedChannelException;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Every error becomes {"error": code, "message": text}; nothing leaks a stack trace. A refused provider
@@ -26,6 +29,9 @@ public class ErrorMapper {
 
     private static final int OUTAGE_RETRY_AFTER_SECONDS = 5;
     private static final String WEBHOOK_PATH = "api/webhooks/";
+    /** An outage is one problem: warned once in this long per dependency, each further 503 at DEBUG. */
+    private static final long OUTAGE_WARNING_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(30);
+    private static final ConcurrentMap<String, Long> OUTAGE_WARNED = new ConcurrentHashMap<>();
 
     @ServerExceptionMapper
     public Response apiError(ApiException e, UriInfo uri) {
@@ -87,7 +93,11 @@ public class ErrorMapper {
     public RestResponse<ErrorBody> unexpected(Exception e) {
         String unavailable = unavailableDependency(e);
         if (unavailable != null) {
-            Log.warnf("answering 503: %s is unavailable (%s)", unavailable, rootMessage(e));
+            if (firstOfOutage(unavailable)) {
+                Log.warnf("answering 503: %s is unavailable (%s)", unavailable, rootMessage(e));
+            } else {
+                Log.debugf("answering 503: %s is unavailable (%s)", unavailable, rootMessage(e));
+            }
             return RestResponse.ResponseBuilder.<ErrorBody>create(503)
                     .entity(new ErrorBody(unavailable + "_unavailable",
                             "the service is briefly unavailable; try again shortly"))
@@ -97,6 +107,17 @@ public class ErrorMapper {
         Log.errorf(e, "unexpected error");
         return RestResponse.ResponseBuilder.<ErrorBody>create(500).entity(new ErrorBody("internal_error", "internal error"))
                 .type(MediaType.APPLICATION_JSON_TYPE).build();
+    }
+
+    /** True for the first 503 of a dependency's outage (none in the last 30 s). */
+    private static boolean firstOfOutage(String dependency) {
+        long now = System.nanoTime();
+        Long last = OUTAGE_WARNED.get(dependency);
+        if (last != null && now - last < OUTAGE_WARNING_INTERVAL_NANOS) {
+            return false;
+        }
+        return last == null ? OUTAGE_WARNED.putIfAbsent(dependency, now) == null
+                : OUTAGE_WARNED.replace(dependency, last, now);
     }
 
     /**

@@ -2,6 +2,7 @@ package playback.api.service;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.trace.Span;
 import io.quarkus.logging.Log;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.runtime.ShutdownEvent;
@@ -11,6 +12,7 @@ import io.vertx.mutiny.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import playback.queue.RecordingEvents;
+import playback.tracing.TraceContext;
 
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -32,7 +34,8 @@ public class RecordingWaiters {
     private final Vertx vertx;
     private final RecordingCache cache;
     private final RecordingEvents events;
-    private final ConcurrentMap<String, Set<CompletableFuture<Void>>> waiting = new ConcurrentHashMap<>();
+    /** Waiting futures by recording; each completes with the settling download's traceparent (or null). */
+    private final ConcurrentMap<String, Set<CompletableFuture<String>>> waiting = new ConcurrentHashMap<>();
     private volatile boolean running;
 
     public RecordingWaiters(ReactiveRedisDataSource redis, Vertx vertx, RecordingCache cache, RecordingEvents events,
@@ -45,17 +48,24 @@ public class RecordingWaiters {
                 .description("long-poll requests waiting for a recording").register(metrics);
     }
 
-    /** A registered wait: {@link #changed()} completes when the recording reaches an end state. */
+    /**
+     * A registered wait: {@link #changed()} completes when the recording reaches an end state. With
+     * tracing on, the span of the request that waits (current at registration) gets a link to the span
+     * of the download that settled the recording, which is in the trace of the Play that enqueued it.
+     */
     public final class Waiter {
         private final String key;
-        private final CompletableFuture<Void> future = new CompletableFuture<>();
+        private final CompletableFuture<String> future = new CompletableFuture<>();
+        private final Span request = Span.current();
 
         private Waiter(String key) {
             this.key = key;
         }
 
         public Uni<Void> changed() {
-            return Uni.createFrom().completionStage(future);
+            return Uni.createFrom().completionStage(future)
+                    .invoke(traceparent -> TraceContext.spanContext(traceparent).ifPresent(request::addLink))
+                    .replaceWithVoid();
         }
 
         /** Forgets the wait (answered, timed out, or the client went away). */
@@ -116,19 +126,19 @@ public class RecordingWaiters {
         }
         if (RecordingEvents.RESET.equals(event.status())) {
             cache.clear();
-            waiting.keySet().forEach(this::wake);
+            waiting.keySet().forEach(key -> wake(key, null));
             return;
         }
         cache.invalidate(event.recording());
         if (event.settled()) {
-            wake(event.recording());
+            wake(event.recording(), event.traceparent());
         }
     }
 
-    private void wake(String key) {
-        Set<CompletableFuture<Void>> futures = waiting.remove(key);
+    private void wake(String key, String traceparent) {
+        Set<CompletableFuture<String>> futures = waiting.remove(key);
         if (futures != null) {
-            futures.forEach(future -> future.complete(null));
+            futures.forEach(future -> future.complete(traceparent));
         }
     }
 }

@@ -1,5 +1,7 @@
 package playback.worker.provider;
 
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.instrumentation.annotations.WithSpan;
 import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
 import playback.model.FailureReason;
@@ -64,8 +66,10 @@ public class ProviderClient {
 
     /**
      * Downloads a recording into target. A 404 is checked once more after a short wait before it is
-     * called final (Twilio answers 404 briefly right after a recording completes).
+     * called final (Twilio answers 404 briefly right after a recording completes). Traced as a child of
+     * the download's span; a failure marks it as an error, with no stack trace (a classified failure has none).
      */
+    @WithSpan(value = "provider fetch", kind = SpanKind.CLIENT)
     public Fetched fetch(String accountSid, String recordingSid, Path target, DownloadControl control,
                          Progress progress) throws DownloadFailure {
         URI uri = URI.create(config.baseUrl().replaceAll("/+$", "") + "/2010-04-01/Accounts/" + accountSid

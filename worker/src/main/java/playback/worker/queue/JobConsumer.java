@@ -74,6 +74,7 @@ public class JobConsumer {
         long nextReclaim = 0;
         long nextSweep = 0;
         boolean groupReady = false;
+        boolean failing = false;
         while (running) {
             try {
                 if (!groupReady) {
@@ -81,6 +82,10 @@ public class JobConsumer {
                     groupReady = true;
                 }
                 stream.promoteDue(SWEEP_BATCH);
+                if (failing) {
+                    failing = false;
+                    Log.info("job consumer: reading jobs again");
+                }
                 long now = System.nanoTime();
                 if (now - nextReclaim >= 0) {
                     nextReclaim = now + config.slots().lease().toNanos() / 2;
@@ -104,7 +109,12 @@ public class JobConsumer {
                     return;
                 }
                 groupReady = false;
-                Log.warnf("job consumer: %s; retrying in 1 s", e.getMessage());
+                if (failing) {
+                    Log.debugf("job consumer: %s; retrying in 1 s", e.getMessage());
+                } else {
+                    failing = true;
+                    Log.warnf("job consumer: %s; retrying every second", e.getMessage());
+                }
                 pause();
             }
         }
@@ -117,7 +127,8 @@ public class JobConsumer {
                 try {
                     processor.process(consumer, delivery);
                 } catch (RuntimeException e) {
-                    Log.warnf("job %s left pending for another attempt: %s", delivery.entryId(), e.toString());
+                    Log.warnf("run %d of call %s left pending for another attempt: %s", delivery.job().runId(),
+                            delivery.job().callSid(), e.toString());
                 } finally {
                     free.release();
                 }

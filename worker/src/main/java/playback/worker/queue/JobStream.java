@@ -28,8 +28,11 @@ public class JobStream {
         this.streams = redis.stream(String.class);
     }
 
-    /** A job as delivered: its stream entry id and the job. */
-    public record Delivery(String entryId, DownloadJob job) {
+    /**
+     * A job as delivered: its stream entry id, the job, and the trace context of the request that
+     * enqueued it (null when that request was not traced, or the job came through the delayed set).
+     */
+    public record Delivery(String entryId, DownloadJob job, String traceparent) {
     }
 
     /** Creates the consumer group (and the stream) unless it exists; after FLUSHALL it is made anew. */
@@ -79,7 +82,8 @@ public class JobStream {
     private static List<Delivery> deliveries(List<StreamMessage<String, String, String>> messages) {
         return messages.stream()
                 .filter(message -> message.payload() != null && message.payload().get(RedisKeys.JOB_FIELD) != null)
-                .map(message -> new Delivery(message.id(), DownloadJob.decode(message.payload().get(RedisKeys.JOB_FIELD))))
+                .map(message -> new Delivery(message.id(), DownloadJob.decode(message.payload().get(RedisKeys.JOB_FIELD)),
+                        message.payload().get(RedisKeys.TRACE_FIELD)))
                 .toList();
     }
 }

@@ -56,6 +56,7 @@ public class DownloadProcessor {
     private final DownloadMetrics metrics;
     private final BusinessControls controls;
     private final int defaultLimit;
+    private final DownloadScope scope;
     private final ScheduledExecutorService keeper = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "lease-keeper");
         thread.setDaemon(true);
@@ -65,7 +66,8 @@ public class DownloadProcessor {
 
     public DownloadProcessor(RecordingLifecycle lifecycle, SlotLeases slots, JobStream stream, JobQueue queue,
                              ProviderClient provider, RecordingStorage storage, WorkerConfig config, RetryConfig retry,
-                             DownloadMetrics metrics, BusinessControls controls, SlotsConfig slotsConfig) {
+                             DownloadMetrics metrics, BusinessControls controls, SlotsConfig slotsConfig,
+                             DownloadScope scope) {
         this.lifecycle = lifecycle;
         this.slots = slots;
         this.stream = stream;
@@ -77,9 +79,16 @@ public class DownloadProcessor {
         this.metrics = metrics;
         this.controls = controls;
         this.defaultLimit = slotsConfig.perBusiness();
+        this.scope = scope;
     }
 
     public void process(String consumer, JobStream.Delivery delivery) {
+        try (DownloadScope.Handling handling = scope.open(delivery)) {
+            handle(consumer, delivery);
+        }
+    }
+
+    private void handle(String consumer, JobStream.Delivery delivery) {
         DownloadJob job = delivery.job();
         Optional<RecordingLifecycle.RunState> run = lifecycle.run(job.runId());
         RecordingRules.Delivery decision = run.map(RecordingLifecycle.RunState::decide).orElse(RecordingRules.Delivery.DROP);
@@ -136,7 +145,7 @@ public class DownloadProcessor {
         Duration lease = config.slots().lease();
         long renewEveryNanos = lease.toNanos() / 3;
         long[] lastRenewal = {System.nanoTime()};
-        ScheduledFuture<?> watch = keeper.scheduleAtFixedRate(() -> {
+        ScheduledFuture<?> watch = keeper.scheduleAtFixedRate(scope.around(() -> {
             try {
                 if (control.nanosSinceProgress() > config.provider().readTimeout().toNanos()) {
                     control.stop(DownloadControl.StopReason.STALLED);
@@ -159,7 +168,7 @@ public class DownloadProcessor {
             } catch (RuntimeException e) {
                 Log.warnf("could not renew the lease of run %d: %s", job.runId(), e.getMessage());
             }
-        }, 1, 1, TimeUnit.SECONDS);
+        }), 1, 1, TimeUnit.SECONDS);
         Path temp = null;
         try {
             temp = storage.createTempFile();
@@ -174,8 +183,8 @@ public class DownloadProcessor {
                     });
             String key = RecordingStorage.keyFor(job.businessId(), job.callSid(), fetched.format().extension());
             Path file = temp;
-            RecordingLifecycle.SuccessOutcome outcome = lifecycle.succeed(job, claim.fence(), key, fetched.size(),
-                    fetched.format().contentType(), () -> storage.commit(file, key));
+            RecordingLifecycle.SuccessOutcome outcome = scope.commit(() -> lifecycle.succeed(job, claim.fence(), key,
+                    fetched.size(), fetched.format().contentType(), () -> storage.commit(file, key)));
             if (outcome instanceof RecordingLifecycle.StorageFailed storageFailed) {
                 storageFailed(job, claim, control, storageFailed.cause());
             } else {
