@@ -41,7 +41,9 @@ record MetricsScrape(List<Sample> samples) {
     static MetricsScrape parse(String text) {
         List<Sample> samples = new ArrayList<>();
         for (String line : text.split("\n")) {
-            Matcher sample = SAMPLE.matcher(line);
+            // An exemplar (OpenMetrics, when tracing is built in) follows the value after " # ".
+            int exemplar = line.indexOf(" # ");
+            Matcher sample = SAMPLE.matcher(exemplar < 0 ? line : line.substring(0, exemplar));
             if (line.startsWith("#") || !sample.find()) {
                 continue;
             }
@@ -61,6 +63,11 @@ record MetricsScrape(List<Sample> samples) {
     double sum(String name, String... labels) {
         return samples.stream().filter(sample -> sample.name().equals(name) && hasLabels(sample, labels))
                 .mapToDouble(Sample::value).sum();
+    }
+
+    /** The samples of a metric, for a failure's message. */
+    List<Sample> samples(String name) {
+        return samples.stream().filter(sample -> sample.name().equals(name)).toList();
     }
 
     boolean has(String name) {

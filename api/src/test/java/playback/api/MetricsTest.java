@@ -80,7 +80,9 @@ class MetricsTest {
         assertEquals(1, delta(worker, workerAfter, "playback_downloads_started_total"));
         assertEquals(1, delta(worker, workerAfter, "playback_downloads_succeeded_total"));
         assertEquals(0, delta(worker, workerAfter, "playback_downloads_failed_total"));
-        assertEquals(1, delta(worker, workerAfter, "playback_provider_responses_total", "status", "200"));
+        assertEquals(1, delta(worker, workerAfter, "playback_provider_responses_total", "status", "200"),
+                () -> "provider answers before " + worker.samples("playback_provider_responses_total") + ", after "
+                        + workerAfter.samples("playback_provider_responses_total"));
         assertEquals(1, delta(worker, workerAfter, "playback_download_bytes_count"));
         assertEquals(audio.length, delta(worker, workerAfter, "playback_download_bytes_sum"));
         assertEquals(1, delta(worker, workerAfter, "playback_download_duration_seconds_count"));
