@@ -4,6 +4,7 @@ import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
+import playback.controls.BusinessControls;
 import playback.devstack.Fixtures.Business;
 import playback.devstack.Fixtures.Call;
 import playback.model.DownloadStatus;
@@ -11,6 +12,7 @@ import playback.queue.RedisKeys;
 
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.Optional;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
@@ -33,6 +35,9 @@ class DevResetTest {
     @Inject
     RedisDataSource redis;
 
+    @Inject
+    BusinessControls controls;
+
     @Test
     void resetMakesEveryRecordingMissingAndRemovesWhatDownloadsLeft() {
         Business business = tenants.business();
@@ -51,7 +56,13 @@ class DevResetTest {
         String storedKey = tenants.call(ready).storageKey;
         assertTrue(Files.exists(SystemUnderTest.STORAGE.resolve(storedKey)));
 
+        controls.pause(business.id(), "olivia");
+        controls.setLimit(business.id(), 1, "olivia");
+
         given().post("/api/dev/reset").then().statusCode(204);
+
+        assertEquals(Optional.of(BusinessControls.Control.none(business.id())), controls.of(business.id()),
+                "the business is neither paused nor limited any more");
 
         for (Call call : new Call[]{ready, pending}) {
             given().auth().oauth2(business.token()).get("/api/recordings/" + call.callSid() + "/status")

@@ -96,6 +96,12 @@ public class BusinessControls {
         QuarkusTransaction.requiringNew().run(() -> audit(businessId, callSid, actor, AuditAction.RETRY_NOW, detail));
     }
 
+    /** Development only: no business is paused or limited any more (the audit trail stays); how many were. */
+    public int clearAll() {
+        return QuarkusTransaction.requiringNew().call(() -> db.createNativeQuery("delete from business_controls")
+                .executeUpdate());
+    }
+
     /** The newest audit entries first. */
     public List<AuditEntry> audit(int limit) {
         return QuarkusTransaction.requiringNew().call(() -> tuples(db.createNativeQuery("""

@@ -6,6 +6,7 @@ import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.redis.datasource.keys.KeyScanArgs;
 import jakarta.enterprise.context.ApplicationScoped;
 import playback.api.config.ApiConfig;
+import playback.controls.BusinessControls;
 import playback.lifecycle.RecordingLifecycle;
 import playback.model.Business;
 import playback.queue.RedisKeys;
@@ -31,8 +32,11 @@ public class DevService {
     private final RedisDataSource redis;
     private final RecordingStorage storage;
     private final ApiConfig config;
+    private final BusinessControls controls;
 
-    public DevService(RecordingLifecycle lifecycle, RedisDataSource redis, RecordingStorage storage, ApiConfig config) {
+    public DevService(RecordingLifecycle lifecycle, RedisDataSource redis, RecordingStorage storage, ApiConfig config,
+                      BusinessControls controls) {
+        this.controls = controls;
         this.lifecycle = lifecycle;
         this.redis = redis;
         this.storage = storage;
@@ -50,6 +54,7 @@ public class DevService {
 
     public void reset() {
         RecordingLifecycle.Reset reset = lifecycle.reset();
+        int uncontrolled = controls.clearAll();
         List<String> keys = new ArrayList<>();
         for (String pattern : List.of(RedisKeys.ALL_DEDUP_PATTERN, RedisKeys.ALL_SLOTS_PATTERN)) {
             redis.key().scan(new KeyScanArgs().match(pattern).count(500)).toIterable().forEach(keys::add);
@@ -59,8 +64,8 @@ public class DevService {
         redis.execute("XTRIM", RedisKeys.JOB_STREAM, "MAXLEN", "0");
         deleteStoredFiles();
         config.dev().simulatorUrl().ifPresent(DevService::resetSimulatorCounters);
-        Log.infof("dev reset: %d recordings are missing again (%d runs and %d Redis keys removed)",
-                reset.recordingsReset(), reset.runsDeleted(), keys.size());
+        Log.infof("dev reset: %d recordings are missing again (%d runs, %d Redis keys and %d businesses' pause or "
+                + "limit removed)", reset.recordingsReset(), reset.runsDeleted(), keys.size(), uncontrolled);
     }
 
     private void deleteStoredFiles() {
