@@ -7,6 +7,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import playback.devstack.Fixtures.Call;
 import playback.model.DownloadStatus;
+import playback.testing.DocumentedMetrics;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -45,6 +46,14 @@ class MetricsTest {
     @BeforeEach
     void quiet() {
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250)).until(() -> tenants.activeRuns() == 0);
+    }
+
+    @Test
+    void everyMetricOfTheReadmeTableIsExported() {
+        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        for (String name : DocumentedMetrics.of("api")) {
+            assertTrue(metrics.contains("\n" + name), name + " is exported");
+        }
     }
 
     @Test

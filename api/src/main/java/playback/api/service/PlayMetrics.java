@@ -2,6 +2,7 @@ package playback.api.service;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.util.EnumMap;
@@ -13,7 +14,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * The enqueue path and stream serving, as Prometheus sees them at {@code /q/metrics}: Plays, enqueues,
  * duplicates blocked by each guard, stream answers by status and the bytes they carry. Every name is in
  * the README's metrics table.
+ * Created at startup, so that every series is there, at zero, before the first Play.
  */
+@Startup
 @ApplicationScoped
 public class PlayMetrics {
 

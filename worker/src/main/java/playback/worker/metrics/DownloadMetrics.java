@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import playback.model.FailureReason;
 
@@ -16,7 +17,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * What the worker's downloads do, as Prometheus sees it at {@code /q/metrics}: attempts started,
  * succeeded, failed and retried by reason, their duration and size, the provider's HTTP statuses, and
  * the time from a recording's first Play to ready. Every name is in the README's metrics table.
+ * Created at startup, so that every series is there, at zero, before the first Play.
  */
+@Startup
 @ApplicationScoped
 public class DownloadMetrics {
 
