@@ -129,6 +129,12 @@ public class Tenants {
                 .getSingleResult()).longValue());
     }
 
+    /** The lane a run waits or ran in. */
+    public String runLane(long runId) {
+        return QuarkusTransaction.requiringNew().call(() -> (String) db.createNativeQuery(
+                "select lane from recording_runs where id = ?1").setParameter(1, runId).getSingleResult());
+    }
+
     /** Runs queued or running, of every business: while there are some, the worker may start a download. */
     public long activeRuns() {
         return QuarkusTransaction.requiringNew().call(() -> ((Number) db.createNativeQuery(

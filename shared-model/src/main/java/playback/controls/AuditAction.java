@@ -6,7 +6,7 @@ import java.util.Locale;
 
 /** What an operator did, as {@code ops_audit.action} and the audit JSON name it. */
 public enum AuditAction implements WireConverter.Wire {
-    PAUSE, RESUME, SET_LIMIT, RETRY_NOW;
+    PAUSE, RESUME, SET_LIMIT, RETRY_NOW, SET_PREFETCH;
 
     @Override
     public String wire() {

@@ -96,6 +96,59 @@ public class BusinessControls {
         QuarkusTransaction.requiringNew().run(() -> audit(businessId, callSid, actor, AuditAction.RETRY_NOW, detail));
     }
 
+    /**
+     * A business's prefetch policy: completed recordings of calls that started within the last
+     * {@code hours} are fetched in the background, at most {@code dailyMaxCount} a day (null: no cap).
+     */
+    public record Prefetch(int hours, Integer dailyMaxCount) {
+
+        public static final int MAX_HOURS = 720;
+    }
+
+    /** The business's prefetch policy; empty when it is off (the default) or there is no such business. */
+    public Optional<Prefetch> prefetch(long businessId) {
+        return QuarkusTransaction.requiringNew().call(() -> tuples(db.createNativeQuery("""
+                        select prefetch_hours, prefetch_daily_max_count from business_controls
+                        where business_id = ?1 and prefetch_hours is not null""", Tuple.class)
+                .setParameter(1, businessId).getResultList()).stream().findFirst()
+                .map(row -> new Prefetch(((Number) row.get(0)).intValue(),
+                        row.get(1) == null ? null : ((Number) row.get(1)).intValue())));
+    }
+
+    /**
+     * Turns prefetch on with a policy, or off ({@code policy} empty); false when there is no such business.
+     *
+     * @throws IllegalArgumentException hours outside 1 to {@link Prefetch#MAX_HOURS}, or a cap below 1
+     */
+    public boolean setPrefetch(long businessId, Optional<Prefetch> policy, String actor) {
+        policy.ifPresent(p -> {
+            if (p.hours() < 1 || p.hours() > Prefetch.MAX_HOURS || (p.dailyMaxCount() != null && p.dailyMaxCount() < 1)) {
+                throw new IllegalArgumentException("prefetch hours are 1 to " + Prefetch.MAX_HOURS
+                        + " and a daily cap at least 1: " + p);
+            }
+        });
+        return QuarkusTransaction.requiringNew().call(() -> {
+            db.createNativeQuery("""
+                            insert into business_controls (business_id)
+                            select id from businesses where id = ?1
+                            on conflict (business_id) do nothing""")
+                    .setParameter(1, businessId).executeUpdate();
+            int updated = db.createNativeQuery("""
+                            update business_controls set prefetch_hours = ?2, prefetch_daily_max_count = ?3,
+                                updated_at = now(), updated_by = ?4
+                            where business_id = ?1""")
+                    .setParameter(1, businessId).setParameter(2, integer(policy.map(Prefetch::hours).orElse(null)))
+                    .setParameter(3, integer(policy.map(Prefetch::dailyMaxCount).orElse(null)))
+                    .setParameter(4, actor).executeUpdate();
+            if (updated == 1) {
+                audit(businessId, null, actor, AuditAction.SET_PREFETCH, policy.map(p -> "prefetch: last " + p.hours()
+                        + " h" + (p.dailyMaxCount() == null ? "" : ", at most " + p.dailyMaxCount() + " a day"))
+                        .orElse("prefetch: off"));
+            }
+            return updated == 1;
+        });
+    }
+
     /** Development only: no business is paused or limited any more (the audit trail stays); how many were. */
     public int clearAll() {
         return QuarkusTransaction.requiringNew().call(() -> db.createNativeQuery("delete from business_controls")

@@ -13,6 +13,7 @@ import playback.lifecycle.RecordingRules.RunChange;
 import playback.model.BackoffPolicy;
 import playback.model.DownloadStatus;
 import playback.model.FailureReason;
+import playback.model.Lane;
 import playback.model.RunStatus;
 import playback.model.WireConverter;
 import playback.queue.DownloadJob;
@@ -141,10 +142,16 @@ public class RecordingLifecycle {
     }
 
     /**
-     * Queues run {@code runId} for the recording, re-checking its state under a row lock; the partial
-     * unique index refuses a second active run, so a request acting on a stale read starts nothing.
+     * Queues run {@code runId} for the recording in the interactive lane, re-checking its state under a
+     * row lock; the partial unique index refuses a second active run, so a request acting on a stale
+     * read starts nothing.
      */
     public Enqueued enqueue(long runId, long businessId, String callSid) {
+        return enqueue(runId, businessId, callSid, Lane.INTERACTIVE);
+    }
+
+    /** Queues run {@code runId} in a lane: a background one for a prefetch, under the same guards. */
+    public Enqueued enqueue(long runId, long businessId, String callSid, Lane lane) {
         int updated = QuarkusTransaction.requiringNew().call(() -> db.createNativeQuery("""
                         with eligible as (
                             select 1 from call_logs
@@ -153,8 +160,8 @@ public class RecordingLifecycle {
                                   or recording_next_retry_at > now()))
                             for update),
                         run as (
-                            insert into recording_runs (id, business_id, call_sid, status, attempt)
-                            select ?1, ?2, ?3, ?4, 1 from eligible
+                            insert into recording_runs (id, business_id, call_sid, status, attempt, lane)
+                            select ?1, ?2, ?3, ?4, 1, ?8 from eligible
                             on conflict (business_id, call_sid) where status in (%s) do nothing
                             returning id)
                         update call_logs set recording_download_status = ?5, recording_last_enqueue_at = now(),
@@ -166,8 +173,32 @@ public class RecordingLifecycle {
                 .setParameter(4, RunStatus.QUEUED.wire())
                 .setParameter(5, RecordingRules.target(RecordingChange.ENQUEUE).wire())
                 .setParameter(6, DownloadStatus.FAILED.wire()).setParameter(7, FailureReason.PROVIDER_NOT_FOUND.code())
+                .setParameter(8, lane.wire())
                 .executeUpdate());
         return updated == 1 ? Enqueued.ENQUEUED : Enqueued.REFUSED;
+    }
+
+    /**
+     * A Play of a recording whose prefetch is still waiting: its queued background run becomes
+     * interactive (the same run: one download). Returns the run to push on the interactive stream.
+     */
+    public Optional<Long> promote(long businessId, String callSid) {
+        return QuarkusTransaction.requiringNew().call(() -> db.createNativeQuery("""
+                        update recording_runs set lane = ?4
+                        where business_id = ?1 and call_sid = ?2 and status = ?3 and lane = ?5
+                        returning id""")
+                .setParameter(1, businessId).setParameter(2, callSid).setParameter(3, RunStatus.QUEUED.wire())
+                .setParameter(4, Lane.INTERACTIVE.wire()).setParameter(5, Lane.BACKGROUND.wire())
+                .getResultList().stream().findFirst().map(id -> ((Number) id).longValue()));
+    }
+
+    /** Prefetches the business started today (first attempts of background runs, since midnight UTC). */
+    public long backgroundRunsToday(long businessId) {
+        return QuarkusTransaction.requiringNew().call(() -> ((Number) db.createNativeQuery("""
+                        select count(*) from recording_runs
+                        where business_id = ?1 and lane = ?2 and attempt = 1
+                          and created_at >= date_trunc('day', now() at time zone 'UTC') at time zone 'UTC'""")
+                .setParameter(1, businessId).setParameter(2, Lane.BACKGROUND.wire()).getSingleResult()).longValue());
     }
 
     /** The status of a run, when it exists. */
@@ -247,7 +278,7 @@ public class RecordingLifecycle {
     // ---- a worker downloads ------------------------------------------------------------------------
 
     /** A run as a worker needs it to decide about a delivery. */
-    public record RunState(RunStatus status, long waitMillis, boolean leaseExpired) {
+    public record RunState(RunStatus status, long waitMillis, boolean leaseExpired, Lane lane) {
 
         public RecordingRules.Delivery decide() {
             return RecordingRules.onDelivery(Optional.of(status), waitMillis == 0, leaseExpired);
@@ -258,11 +289,11 @@ public class RecordingLifecycle {
         return QuarkusTransaction.requiringNew().call(() -> tuples(db.createNativeQuery("""
                         select status,
                                greatest(0, extract(epoch from (not_before - now())) * 1000)::bigint,
-                               coalesce(lease_until < now(), true)
+                               coalesce(lease_until < now(), true), lane
                         from recording_runs where id = ?1""", Tuple.class)
                 .setParameter(1, runId)).stream().findFirst()
                 .map(row -> new RunState(RunStatus.fromWire(row.get(0, String.class)), ((Number) row.get(1)).longValue(),
-                        row.get(2, Boolean.class))));
+                        row.get(2, Boolean.class), Lane.fromWire(row.get(3, String.class)))));
     }
 
     public sealed interface ClaimOutcome {
@@ -445,7 +476,7 @@ public class RecordingLifecycle {
      * The next attempt is queued, due after {@code delay}; {@code nextRunId} is empty when an active run
      * already existed (nothing new to schedule).
      */
-    public record RetryQueued(Optional<Long> nextRunId, Duration delay) implements FailOutcome {
+    public record RetryQueued(Optional<Long> nextRunId, Duration delay, Lane lane) implements FailOutcome {
     }
 
     /** The cycle is over: the recording is failed. */
@@ -463,14 +494,15 @@ public class RecordingLifecycle {
                             update recording_runs set status = ?5, finished_at = now(), lease_until = null,
                                 error = ?3, http_status = ?4
                             where id = ?1 and fence = ?2 and status in (%s)
-                            returning attempt""".formatted(in(RecordingRules.from(RunChange.FAIL))))
+                            returning attempt, lane""".formatted(in(RecordingRules.from(RunChange.FAIL))), Tuple.class)
                     .setParameter(1, job.runId()).setParameter(2, fence).setParameter(3, reason.code())
                     .setParameter(4, httpStatus == null ? 0 : httpStatus)
                     .setParameter(5, RecordingRules.target(RunChange.FAIL).wire()).getResultList();
             if (failed.isEmpty()) {
                 return new RunLost();
             }
-            int attempt = ((Number) failed.get(0)).intValue();
+            int attempt = ((Number) ((Tuple) failed.get(0)).get(0)).intValue();
+            Lane lane = Lane.fromWire(((Tuple) failed.get(0)).get(1, String.class));
             AfterFailure decision = RecordingRules.afterFailure(attempt, reason, retryAfter, policy);
             if (decision instanceof GiveUp giveUp) {
                 db.createNativeQuery("""
@@ -486,12 +518,13 @@ public class RecordingLifecycle {
             }
             Duration delay = ((Retry) decision).delay();
             List<?> next = db.createNativeQuery("""
-                            insert into recording_runs (business_id, call_sid, status, attempt, not_before)
-                            values (?1, ?2, ?5, ?3, now() + make_interval(secs => ?4))
+                            insert into recording_runs (business_id, call_sid, status, attempt, not_before, lane)
+                            values (?1, ?2, ?5, ?3, now() + make_interval(secs => ?4), ?6)
                             on conflict (business_id, call_sid) where status in (%s) do nothing
                             returning id""".formatted(in(ACTIVE_RUNS)))
                     .setParameter(1, job.businessId()).setParameter(2, job.callSid()).setParameter(3, attempt + 1)
-                    .setParameter(4, seconds(delay)).setParameter(5, RunStatus.QUEUED.wire()).getResultList();
+                    .setParameter(4, seconds(delay)).setParameter(5, RunStatus.QUEUED.wire())
+                    .setParameter(6, lane.wire()).getResultList();
             db.createNativeQuery("""
                             update call_logs set recording_download_status = ?5, recording_error = ?3,
                                 recording_fail_count = recording_fail_count + 1,
@@ -500,7 +533,7 @@ public class RecordingLifecycle {
                     .setParameter(1, job.businessId()).setParameter(2, job.callSid())
                     .setParameter(3, reason.code()).setParameter(4, seconds(delay))
                     .setParameter(5, RecordingRules.target(RecordingChange.RETRY).wire()).executeUpdate();
-            return new RetryQueued(next.stream().map(id -> ((Number) id).longValue()).findFirst(), delay);
+            return new RetryQueued(next.stream().map(id -> ((Number) id).longValue()).findFirst(), delay, lane);
         });
         if (outcome instanceof RecordingFailed) {
             events.publish(new RecordingEvents.Event(job.businessId(), job.callSid(), DownloadStatus.FAILED.wire()));
@@ -545,12 +578,13 @@ public class RecordingLifecycle {
     /** Runs whose holder stopped renewing long ago (its stream entry is gone too). */
     public List<LostRun> lostRuns(Duration grace, int limit) {
         return QuarkusTransaction.requiringNew().call(() -> tuples(db.createNativeQuery("""
-                        select id, business_id, call_sid, fence from recording_runs
+                        select id, business_id, call_sid, fence, lane from recording_runs
                         where status in (%s) and lease_until < now() - make_interval(secs => ?1)
                         order by lease_until limit ?2""".formatted(in(RecordingRules.from(RunChange.SWEEP))), Tuple.class)
                 .setParameter(1, seconds(grace)).setParameter(2, limit)).stream()
                 .map(row -> new LostRun(new DownloadJob(((Number) row.get(0)).longValue(),
-                        ((Number) row.get(1)).longValue(), row.get(2, String.class)), ((Number) row.get(3)).longValue()))
+                        ((Number) row.get(1)).longValue(), row.get(2, String.class), Lane.fromWire(row.get(4, String.class))),
+                        ((Number) row.get(3)).longValue()))
                 .toList());
     }
 
@@ -570,10 +604,10 @@ public class RecordingLifecycle {
                         where id in (select id from recording_runs
                             where status in (%s) and greatest(pushed_at, not_before) < now() - make_interval(secs => ?1)
                             order by id limit ?2 for update skip locked)
-                        returning id, business_id, call_sid""".formatted(in(RecordingRules.from(RunChange.CLAIM))), Tuple.class)
+                        returning id, business_id, call_sid, lane""".formatted(in(RecordingRules.from(RunChange.CLAIM))), Tuple.class)
                 .setParameter(1, seconds(after)).setParameter(2, limit)).stream()
                 .map(row -> new DownloadJob(((Number) row.get(0)).longValue(), ((Number) row.get(1)).longValue(),
-                        row.get(2, String.class)))
+                        row.get(2, String.class), Lane.fromWire(row.get(3, String.class))))
                 .toList());
     }
 

@@ -101,8 +101,11 @@ public class CallLog extends PanacheEntityBase {
     public Instant updatedAt;
 
     /** Only a completed recording is playable. */
+    /** The provider's recording status of a recording that can be played. */
+    public static final String COMPLETED_RECORDING = "completed";
+
     public boolean hasPlayableRecording() {
-        return recordingSid != null && "completed".equals(recordingStatus);
+        return recordingSid != null && COMPLETED_RECORDING.equals(recordingStatus);
     }
 
     public static Optional<CallLog> findForBusiness(long businessId, String callSid) {

@@ -24,17 +24,17 @@ public class JobQueue {
     }
 
     /**
-     * Makes the job runnable now. The entry also carries the current trace context (field
+     * Makes the job runnable now, on its lane's stream. The entry also carries the current trace context (field
      * {@link RedisKeys#TRACE_FIELD}) when tracing is on, so that the worker's download joins the trace of
      * the request that enqueued it; entries without it are read as before.
      */
     public void enqueue(DownloadJob job) {
         Optional<String> traceparent = TraceContext.current();
         if (traceparent.isPresent()) {
-            redis.execute("XADD", RedisKeys.JOB_STREAM, "*", RedisKeys.JOB_FIELD, job.encode(),
+            redis.execute("XADD", RedisKeys.jobStream(job.lane()), "*", RedisKeys.JOB_FIELD, job.encode(),
                     RedisKeys.TRACE_FIELD, traceparent.get());
         } else {
-            redis.execute("XADD", RedisKeys.JOB_STREAM, "*", RedisKeys.JOB_FIELD, job.encode());
+            redis.execute("XADD", RedisKeys.jobStream(job.lane()), "*", RedisKeys.JOB_FIELD, job.encode());
         }
     }
 

@@ -1,5 +1,6 @@
 package playback.queue;
 
+import playback.model.Lane;
 import playback.tracing.TraceContext;
 
 import java.util.Optional;
@@ -18,6 +19,8 @@ public final class RedisKeys {
      * enqueuing request was traced), read by the worker consumer group.
      */
     public static final String JOB_STREAM = PREFIX + "jobs";
+    /** Stream of runnable background (prefetch) jobs: same fields and group, read after the interactive one. */
+    public static final String BACKGROUND_JOB_STREAM = PREFIX + "jobs:background";
     public static final String JOB_FIELD = "job";
     public static final String TRACE_FIELD = TraceContext.TRACEPARENT;
     public static final String CONSUMER_GROUP = "download-workers";
@@ -34,6 +37,11 @@ public final class RedisKeys {
     public static final String ALL_SLOTS_PATTERN = SLOTS + "*";
 
     private RedisKeys() {
+    }
+
+    /** The stream a lane's runnable jobs wait on. */
+    public static String jobStream(Lane lane) {
+        return lane == Lane.BACKGROUND ? BACKGROUND_JOB_STREAM : JOB_STREAM;
     }
 
     /** Dedup key of one recording; its value is the id of the run that owns it. */

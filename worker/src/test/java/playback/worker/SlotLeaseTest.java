@@ -5,6 +5,7 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
+import playback.model.Lane;
 import playback.queue.RedisKeys;
 import playback.worker.slots.SlotLeases;
 
@@ -32,6 +33,23 @@ class SlotLeaseTest {
 
     private static long unusedBusiness() {
         return 1_000_000 + ThreadLocalRandom.current().nextLong(1_000_000_000L);
+    }
+
+    @Test
+    void prefetchesNeverTakeTheLastSlotAPlayNeeds() {
+        long business = unusedBusiness();
+        String[] background = new String[LIMIT];
+        for (int run = 0; run < LIMIT; run++) {
+            background[run] = SlotLeases.holder(Lane.BACKGROUND, run, "1-0");
+        }
+        for (int run = 0; run < LIMIT - 1; run++) {
+            assertTrue(slots.acquire(business, background[run], LIMIT), "background may hold limit - 1 slots");
+        }
+        assertFalse(slots.acquire(business, background[LIMIT - 1], LIMIT), "not the last one");
+        assertTrue(slots.acquire(business, SlotLeases.holder(Lane.INTERACTIVE, 99, "2-0"), LIMIT),
+                "a Play takes the slot prefetches left");
+        slots.release(business, background[0]);
+        assertTrue(slots.acquire(business, background[LIMIT - 1], LIMIT), "a freed background slot is taken again");
     }
 
     @Test

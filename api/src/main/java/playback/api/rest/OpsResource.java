@@ -23,6 +23,7 @@ import playback.controls.BusinessControls;
 import playback.model.Sids;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The operations API (platform staff, every business): the overview, pause and resume, a business's
@@ -85,6 +86,41 @@ public class OpsResource {
         Caller caller = operator(authorization);
         long businessId = businessId(id);
         return ops.setLimit(businessId, parseLimitBody(body), caller.user()).orElseThrow(OpsResource::unknownBusiness);
+    }
+
+    /** A business's prefetch policy: {@code {"hours": 24, "daily_max_count": 500}}, or {@code {"hours": null}} for off. */
+    @PUT
+    @Path("businesses/{id}/prefetch")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public PrefetchView prefetch(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+                                 @PathParam("id") String id, byte[] body) {
+        Caller caller = operator(authorization);
+        long businessId = businessId(id);
+        Optional<BusinessControls.Prefetch> policy = parsePrefetchBody(body);
+        if (!ops.setPrefetch(businessId, policy, caller.user())) {
+            throw unknownBusiness();
+        }
+        return PrefetchView.of(businessId, policy);
+    }
+
+    @GET
+    @Path("businesses/{id}/prefetch")
+    public PrefetchView prefetchPolicy(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+                                       @PathParam("id") String id) {
+        operator(authorization);
+        long businessId = businessId(id);
+        return PrefetchView.of(businessId, ops.prefetch(businessId).orElseThrow(OpsResource::unknownBusiness));
+    }
+
+    /** A business's prefetch policy as the API shows it: {@code prefetch} null when off. */
+    public record PrefetchView(long businessId, PolicyView prefetch) {
+
+        static PrefetchView of(long businessId, Optional<BusinessControls.Prefetch> policy) {
+            return new PrefetchView(businessId, policy.map(p -> new PolicyView(p.hours(), p.dailyMaxCount())).orElse(null));
+        }
+    }
+
+    public record PolicyView(int hours, Integer dailyMaxCount) {
     }
 
     @POST
@@ -154,6 +190,42 @@ public class OpsResource {
             throw ApiException.badRequest("invalid_body", expected);
         }
         return limit.intValue();
+    }
+
+    private Optional<BusinessControls.Prefetch> parsePrefetchBody(byte[] body) {
+        JsonNode request;
+        try {
+            request = JsonBody.read(json, body, JsonNode.class);
+        } catch (ApiException e) {
+            throw ApiException.badRequest("invalid_body", e.getMessage());
+        }
+        String expected = "the body is {\"hours\": 1.." + BusinessControls.Prefetch.MAX_HOURS
+                + ", \"daily_max_count\": null or at least 1} or {\"hours\": null}";
+        if (request == null || !request.isObject() || !request.has("hours")) {
+            throw ApiException.badRequest("invalid_body", expected);
+        }
+        request.fieldNames().forEachRemaining(field -> {
+            if (!field.equals("hours") && !field.equals("daily_max_count")) {
+                throw ApiException.badRequest("invalid_body", expected);
+            }
+        });
+        JsonNode hours = request.get("hours");
+        JsonNode cap = request.path("daily_max_count");
+        if (hours.isNull()) {
+            if (!cap.isMissingNode() && !cap.isNull()) {
+                throw ApiException.badRequest("invalid_body", expected);
+            }
+            return Optional.empty();
+        }
+        if (!hours.isIntegralNumber() || !hours.canConvertToInt() || hours.intValue() < 1
+                || hours.intValue() > BusinessControls.Prefetch.MAX_HOURS) {
+            throw ApiException.badRequest("invalid_body", expected);
+        }
+        if (!cap.isMissingNode() && !cap.isNull() && (!cap.isIntegralNumber() || !cap.canConvertToInt() || cap.intValue() < 1)) {
+            throw ApiException.badRequest("invalid_body", expected);
+        }
+        return Optional.of(new BusinessControls.Prefetch(hours.intValue(),
+                cap.isMissingNode() || cap.isNull() ? null : cap.intValue()));
     }
 
     private static int parseLimit(String limit) {

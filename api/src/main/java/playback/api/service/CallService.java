@@ -23,8 +23,10 @@ public class CallService {
 
     private final EntityManager db;
     private final RecordingLifecycle lifecycle;
+    private final RecordingService recordings;
 
-    public CallService(EntityManager db, RecordingLifecycle lifecycle) {
+    public CallService(EntityManager db, RecordingLifecycle lifecycle, RecordingService recordings) {
+        this.recordings = recordings;
         this.db = db;
         this.lifecycle = lifecycle;
     }
@@ -71,10 +73,13 @@ public class CallService {
 
     /**
      * Records a recording-status event: the recording lifecycle owns those columns (a new recording SID
-     * starts its download over).
+     * starts its download over). A completed recording is prefetched when its business's policy says so.
      */
     public void recordRecording(long businessId, RecordingLifecycle.ReportedRecording report) {
         lifecycle.recordingReported(businessId, report);
+        if (CallLog.COMPLETED_RECORDING.equals(report.status())) {
+            recordings.prefetch(businessId, report.callSid());
+        }
     }
 
     public record Page(List<CallLog> items, Optional<Cursor> next) {

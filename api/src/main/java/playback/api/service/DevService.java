@@ -8,6 +8,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import playback.api.config.ApiConfig;
 import playback.controls.BusinessControls;
 import playback.lifecycle.RecordingLifecycle;
+import playback.model.Lane;
 import playback.model.Business;
 import playback.queue.RedisKeys;
 import playback.storage.RecordingStorage;
@@ -61,7 +62,9 @@ public class DevService {
         }
         keys.add(RedisKeys.DELAYED_JOBS);
         redis.key().del(keys.toArray(String[]::new));
-        redis.execute("XTRIM", RedisKeys.JOB_STREAM, "MAXLEN", "0");
+        for (Lane lane : Lane.values()) {
+            redis.execute("XTRIM", RedisKeys.jobStream(lane), "MAXLEN", "0");
+        }
         deleteStoredFiles();
         config.dev().simulatorUrl().ifPresent(DevService::resetSimulatorCounters);
         Log.infof("dev reset: %d recordings are missing again (%d runs, %d Redis keys and %d businesses' pause or "

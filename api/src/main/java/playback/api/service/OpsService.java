@@ -101,6 +101,16 @@ public class OpsService {
         return controls.setLimit(businessId, limit, actor).flatMap(changed -> business(businessId));
     }
 
+    /** Prefetch on with a policy, or off; false when there is no such business. */
+    public boolean setPrefetch(long businessId, Optional<BusinessControls.Prefetch> policy, String actor) {
+        return controls.setPrefetch(businessId, policy, actor);
+    }
+
+    /** The business's prefetch policy (empty inside: off); empty when there is no such business. */
+    public Optional<Optional<BusinessControls.Prefetch>> prefetch(long businessId) {
+        return controls.of(businessId).map(known -> controls.prefetch(businessId));
+    }
+
     public sealed interface RetryOutcome {
     }
 

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
+import playback.model.Lane;
 
 import java.util.EnumMap;
 import java.util.Locale;
@@ -39,7 +40,8 @@ public class PlayMetrics {
     private final MeterRegistry registry;
     private final Counter explicitPlays;
     private final Counter checks;
-    private final Counter enqueues;
+    private final Map<Lane, Counter> enqueues = new EnumMap<>(Lane.class);
+    private final Counter promotions;
     private final Map<Guard, Counter> duplicates = new EnumMap<>(Guard.class);
     private final Counter bytesSent;
     private final Map<Integer, Counter> answers = new ConcurrentHashMap<>();
@@ -48,8 +50,12 @@ public class PlayMetrics {
         this.registry = registry;
         this.explicitPlays = plays(registry, true);
         this.checks = plays(registry, false);
-        this.enqueues = Counter.builder("playback.enqueues").description("downloads enqueued (one run each)")
-                .register(registry);
+        for (Lane lane : Lane.values()) {
+            enqueues.put(lane, Counter.builder("playback.enqueues").tag("lane", lane.wire())
+                    .description("downloads enqueued (one run each), by lane").register(registry));
+        }
+        this.promotions = Counter.builder("playback.promotions")
+                .description("prefetches moved to the interactive lane by a Play").register(registry);
         for (Guard guard : Guard.values()) {
             duplicates.put(guard, Counter.builder("playback.enqueue.duplicates").tag("guard", guard.label())
                     .description("explicit Plays that enqueued nothing because a download was already on its way")
@@ -69,8 +75,12 @@ public class PlayMetrics {
         (explicit ? explicitPlays : checks).increment();
     }
 
-    public void enqueued() {
-        enqueues.increment();
+    public void enqueued(Lane lane) {
+        enqueues.get(lane).increment();
+    }
+
+    public void promoted() {
+        promotions.increment();
     }
 
     public void duplicateBlocked(Guard guard) {

@@ -11,6 +11,7 @@ import playback.lifecycle.RecordingRules;
 import playback.model.CallLog;
 import playback.model.DownloadStatus;
 import playback.model.FailureReason;
+import playback.model.Lane;
 import playback.model.RetryConfig;
 import playback.model.RunStatus;
 import playback.queue.DownloadJob;
@@ -89,6 +90,9 @@ public class RecordingService {
 
     /** What the stream endpoint answers for a playable recording of the caller's business. */
     public StreamDecision stream(CallLog call, boolean explicit) {
+        if (explicit && call.downloadStatus.inProgress()) {
+            promote(call);
+        }
         RecordingRules.Play play = decide(call, explicit);
         if (play == RecordingRules.Play.SERVE) {
             Optional<StoredRecording> stored = stored(call);
@@ -128,6 +132,15 @@ public class RecordingService {
         return new StreamDecision.Pending(view, retryAfter);
     }
 
+    /** A person waits for a recording whose prefetch has not started: its run moves to the interactive lane. */
+    private void promote(CallLog call) {
+        lifecycle.promote(call.businessId, call.callSid).ifPresent(runId -> {
+            queue.enqueue(new DownloadJob(runId, call.businessId, call.callSid, Lane.INTERACTIVE));
+            metrics.promoted();
+            Log.debugf("run %d of call %s promoted from the background lane", runId, call.callSid);
+        });
+    }
+
     private RecordingRules.Play decide(CallLog call, boolean explicit) {
         return RecordingRules.onPlay(new RecordingRules.RecordingState(call.downloadStatus, isTerminal(call),
                 call.nextRetryAt, call.lastEnqueueAt), explicit, Instant.now(), retry.cooldown());
@@ -158,6 +171,10 @@ public class RecordingService {
      * run under the lifecycle's guards; pushes the job when it did, and releases the key when it did not.
      */
     private void enqueue(CallLog call, LongPredicate queueRun) {
+        enqueue(call, queueRun, Lane.INTERACTIVE);
+    }
+
+    private void enqueue(CallLog call, LongPredicate queueRun, Lane lane) {
         long businessId = call.businessId;
         String callSid = call.callSid;
         long runId = lifecycle.reserveRunId();
@@ -165,30 +182,67 @@ public class RecordingService {
             Optional<JobQueue.DedupKey> held = queue.dedupKey(businessId, callSid);
             if (held.isEmpty() || ownerIsLive(held.get())) {
                 Log.debugf("duplicate enqueue blocked for call %s (dedup key held)", callSid);
-                metrics.duplicateBlocked(PlayMetrics.Guard.DEDUP_KEY);
+                duplicateBlocked(lane, PlayMetrics.Guard.DEDUP_KEY);
                 return;
             }
             Log.debugf("dedup key of call %s points at finished run %d; replacing it", callSid, held.get().runId());
             queue.releaseDedupKey(businessId, callSid, held.get().runId());
             if (!queue.claimDedupKey(businessId, callSid, runId, dedupTtl)) {
-                metrics.duplicateBlocked(PlayMetrics.Guard.DEDUP_KEY);
+                duplicateBlocked(lane, PlayMetrics.Guard.DEDUP_KEY);
                 return;
             }
         }
         if (!queueRun.test(runId)) {
             Log.debugf("no new run for call %s (an active run exists, or it is ready)", callSid);
-            metrics.duplicateBlocked(PlayMetrics.Guard.UNIQUE_INDEX);
+            duplicateBlocked(lane, PlayMetrics.Guard.UNIQUE_INDEX);
             queue.releaseDedupKey(businessId, callSid, runId);
             return;
         }
-        metrics.enqueued();
+        metrics.enqueued(lane);
         try {
-            queue.enqueue(new DownloadJob(runId, businessId, callSid));
-            Log.debugf("enqueued run %d for call %s", runId, callSid);
+            queue.enqueue(new DownloadJob(runId, businessId, callSid, lane));
+            Log.debugf("enqueued run %d for call %s (%s)", runId, callSid, lane.wire());
         } catch (RuntimeException e) {
             Log.warnf("run %d of call %s is queued in PostgreSQL but could not be pushed to Redis (%s); "
                     + "the worker's sweep will push it", runId, callSid, e.getMessage());
         }
+    }
+
+    /** Only a Play is counted as a duplicate: a prefetch finding a download on its way is not one. */
+    private void duplicateBlocked(Lane lane, PlayMetrics.Guard guard) {
+        if (lane == Lane.INTERACTIVE) {
+            metrics.duplicateBlocked(guard);
+        }
+    }
+
+    /**
+     * A completed recording of a business whose prefetch policy wants it (a call of the policy's last
+     * hours, under its daily cap, not stored or on its way yet): one download in the background lane.
+     */
+    public boolean prefetch(long businessId, String callSid) {
+        Optional<BusinessControls.Prefetch> policy = controls.prefetch(businessId);
+        if (policy.isEmpty()) {
+            return false;
+        }
+        Optional<CallLog> found = findCall(businessId, callSid);
+        if (found.isEmpty() || !found.get().hasPlayableRecording() || found.get().downloadStatus != DownloadStatus.MISSING) {
+            return false;
+        }
+        CallLog call = found.get();
+        Instant now = Instant.now();
+        Instant started = call.startedAt != null ? call.startedAt : now;
+        if (started.isBefore(now.minus(Duration.ofHours(policy.get().hours())))) {
+            Log.debugf("call %s started before business %d's prefetch window; not prefetched", callSid, businessId);
+            return false;
+        }
+        Integer cap = policy.get().dailyMaxCount();
+        if (cap != null && lifecycle.backgroundRunsToday(businessId) >= cap) {
+            Log.debugf("business %d reached its daily prefetch cap of %d; call %s not prefetched", businessId, cap, callSid);
+            return false;
+        }
+        enqueue(call, runId -> lifecycle.enqueue(runId, businessId, callSid, Lane.BACKGROUND)
+                == RecordingLifecycle.Enqueued.ENQUEUED, Lane.BACKGROUND);
+        return true;
     }
 
     /** A dedup key still guards its recording while its run is active, or being inserted. */

@@ -6,18 +6,24 @@ import io.quarkus.redis.datasource.stream.StreamMessage;
 import io.quarkus.redis.datasource.stream.XGroupCreateArgs;
 import io.quarkus.redis.datasource.stream.XReadGroupArgs;
 import jakarta.enterprise.context.ApplicationScoped;
+import playback.model.Lane;
 import playback.queue.DownloadJob;
 import playback.queue.RedisKeys;
 import playback.redis.LuaScript;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
-/** The worker's side of the job stream: read as a consumer group, acknowledge, defer, reclaim. */
+/**
+ * The worker's side of the job streams, one per lane: read as a consumer group (interactive jobs
+ * first, background ones only with capacity left over), acknowledge, defer, reclaim. A delivery's
+ * stream is its job's lane's.
+ */
 @ApplicationScoped
 public class JobStream {
 
-    private static final LuaScript PROMOTE_DUE = LuaScript.load("promoteDueJobs-2.lua");
+    private static final LuaScript PROMOTE_DUE = LuaScript.load("promoteDueJobs-3.lua");
     private static final LuaScript DEFER = LuaScript.load("deferJob-2.lua");
 
     private final RedisDataSource redis;
@@ -35,48 +41,82 @@ public class JobStream {
     public record Delivery(String entryId, DownloadJob job, String traceparent) {
     }
 
-    /** Creates the consumer group (and the stream) unless it exists; after FLUSHALL it is made anew. */
+    /** Creates the consumer groups (and the streams) unless they exist; after FLUSHALL they are made anew. */
     public void ensureGroup() {
-        try {
-            streams.xgroupCreate(RedisKeys.JOB_STREAM, RedisKeys.CONSUMER_GROUP, "0", new XGroupCreateArgs().mkstream());
-        } catch (RuntimeException e) {
-            if (e.getMessage() == null || !e.getMessage().contains("BUSYGROUP")) {
-                throw e;
+        for (Lane lane : Lane.values()) {
+            try {
+                streams.xgroupCreate(RedisKeys.jobStream(lane), RedisKeys.CONSUMER_GROUP, "0",
+                        new XGroupCreateArgs().mkstream());
+            } catch (RuntimeException e) {
+                if (e.getMessage() == null || !e.getMessage().contains("BUSYGROUP")) {
+                    throw e;
+                }
             }
         }
     }
 
+    /**
+     * Up to {@code count} new jobs: interactive ones first, then background ones for the capacity left;
+     * when neither lane has any, waits up to {@code block} for an interactive one.
+     */
     public List<Delivery> read(String consumer, int count, Duration block) {
-        return deliveries(streams.xreadgroup(RedisKeys.CONSUMER_GROUP, consumer, RedisKeys.JOB_STREAM, ">",
-                new XReadGroupArgs().count(count).block(block)));
+        List<Delivery> interactive = readLane(consumer, Lane.INTERACTIVE, count, null);
+        if (interactive.size() >= count) {
+            return interactive;
+        }
+        List<Delivery> background = readLane(consumer, Lane.BACKGROUND, count - interactive.size(), null);
+        if (!interactive.isEmpty() || !background.isEmpty()) {
+            List<Delivery> both = new ArrayList<>(interactive);
+            both.addAll(background);
+            return both;
+        }
+        return readLane(consumer, Lane.INTERACTIVE, count, block);
     }
 
-    /** Takes over entries another consumer has left unacknowledged for longer than minIdle. */
+    private List<Delivery> readLane(String consumer, Lane lane, int count, Duration block) {
+        XReadGroupArgs args = new XReadGroupArgs().count(count);
+        if (block != null) {
+            args.block(block);
+        }
+        return deliveries(streams.xreadgroup(RedisKeys.CONSUMER_GROUP, consumer, RedisKeys.jobStream(lane), ">", args));
+    }
+
+    /** Takes over entries another consumer has left unacknowledged for longer than minIdle, interactive first. */
     public List<Delivery> reclaim(String consumer, Duration minIdle, int count) {
-        return deliveries(streams.xautoclaim(RedisKeys.JOB_STREAM, RedisKeys.CONSUMER_GROUP, consumer, minIdle, "0-0",
-                count).getMessages());
+        List<Delivery> reclaimed = new ArrayList<>();
+        for (Lane lane : Lane.values()) {
+            if (reclaimed.size() < count) {
+                reclaimed.addAll(deliveries(streams.xautoclaim(RedisKeys.jobStream(lane), RedisKeys.CONSUMER_GROUP,
+                        consumer, minIdle, "0-0", count - reclaimed.size()).getMessages()));
+            }
+        }
+        return reclaimed;
     }
 
     /** Resets an entry's idle time so that XAUTOCLAIM leaves a job that is still being worked on alone. */
-    public void touch(String consumer, String entryId) {
-        redis.execute("XCLAIM", RedisKeys.JOB_STREAM, RedisKeys.CONSUMER_GROUP, consumer, "0", entryId, "JUSTID");
+    public void touch(String consumer, Delivery delivery) {
+        redis.execute("XCLAIM", stream(delivery), RedisKeys.CONSUMER_GROUP, consumer, "0", delivery.entryId(), "JUSTID");
     }
 
-    public void ack(String entryId) {
-        streams.xack(RedisKeys.JOB_STREAM, RedisKeys.CONSUMER_GROUP, entryId);
-        streams.xdel(RedisKeys.JOB_STREAM, entryId);
+    public void ack(Delivery delivery) {
+        streams.xack(stream(delivery), RedisKeys.CONSUMER_GROUP, delivery.entryId());
+        streams.xdel(stream(delivery), delivery.entryId());
     }
 
-    /** Acknowledges the entry and schedules the job again after the delay, atomically. */
+    /** Acknowledges the entry and schedules the job again after the delay, atomically; it keeps its lane. */
     public void defer(Delivery delivery, Duration delay) {
-        DEFER.run(redis, List.of(RedisKeys.JOB_STREAM, RedisKeys.DELAYED_JOBS), List.of(RedisKeys.CONSUMER_GROUP,
+        DEFER.run(redis, List.of(stream(delivery), RedisKeys.DELAYED_JOBS), List.of(RedisKeys.CONSUMER_GROUP,
                 delivery.entryId(), delivery.job().encode(), Long.toString(Math.max(0, delay.toMillis()))));
     }
 
-    /** Moves due delayed jobs onto the stream. */
+    /** Moves due delayed jobs onto their lane's stream. */
     public int promoteDue(int max) {
-        return PROMOTE_DUE.run(redis, List.of(RedisKeys.DELAYED_JOBS, RedisKeys.JOB_STREAM),
-                List.of(RedisKeys.JOB_FIELD, Integer.toString(max))).toInteger();
+        return PROMOTE_DUE.run(redis, List.of(RedisKeys.DELAYED_JOBS, RedisKeys.JOB_STREAM, RedisKeys.BACKGROUND_JOB_STREAM),
+                List.of(RedisKeys.JOB_FIELD, Integer.toString(max), ":" + Lane.BACKGROUND.wire())).toInteger();
+    }
+
+    private static String stream(Delivery delivery) {
+        return RedisKeys.jobStream(delivery.job().lane());
     }
 
     private static List<Delivery> deliveries(List<StreamMessage<String, String, String>> messages) {

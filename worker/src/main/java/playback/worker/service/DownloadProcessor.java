@@ -95,14 +95,15 @@ public class DownloadProcessor {
         if (decision == RecordingRules.Delivery.DROP) {
             Log.debugf("dropping delivery of run %d: %s", job.runId(),
                     run.map(state -> state.status().wire()).orElse("unknown"));
-            stream.ack(delivery.entryId());
+            stream.ack(delivery);
             return;
         }
         if (decision == RecordingRules.Delivery.DEFER) {
             stream.defer(delivery, Duration.ofMillis(run.orElseThrow().waitMillis()));
             return;
         }
-        String holder = job.runId() + ":" + delivery.entryId();
+        // The run's lane as PostgreSQL has it: a Play may have promoted a prefetch since this job was pushed.
+        String holder = SlotLeases.holder(run.orElseThrow().lane(), job.runId(), delivery.entryId());
         // Read at each delivery, so that every worker honours a pause or a new limit from the next job on.
         BusinessControls.Control control = controls.of(job.businessId())
                 .orElse(BusinessControls.Control.none(job.businessId()));
@@ -125,7 +126,7 @@ public class DownloadProcessor {
             } else {
                 Log.debugf("run %d was taken by another delivery", job.runId());
             }
-            stream.ack(delivery.entryId());
+            stream.ack(delivery);
         } finally {
             slots.release(job.businessId(), holder);
         }
@@ -155,7 +156,7 @@ public class DownloadProcessor {
                     RecordingLifecycle.Lease renewed = slots.renew(job.businessId(), holder)
                             ? lifecycle.renew(job.runId(), claim.fence(), lease) : RecordingLifecycle.Lease.LOST;
                     if (renewed == RecordingLifecycle.Lease.RENEWED) {
-                        stream.touch(consumer, delivery.entryId());
+                        stream.touch(consumer, delivery);
                     } else {
                         if (renewed == RecordingLifecycle.Lease.SUPERSEDED) {
                             Log.debugf("run %d was superseded by a new recording; stopping its download", job.runId());
@@ -247,7 +248,7 @@ public class DownloadProcessor {
         }
         if (outcome instanceof RecordingLifecycle.RetryQueued retry) {
             retry.nextRunId().ifPresent(next -> queue.schedule(
-                    new DownloadJob(next, job.businessId(), job.callSid()), retry.delay()));
+                    new DownloadJob(next, job.businessId(), job.callSid(), retry.lane()), retry.delay()));
         }
     }
 

@@ -2,6 +2,7 @@ package playback.worker.slots;
 
 import io.quarkus.redis.datasource.RedisDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
+import playback.model.Lane;
 import playback.queue.RedisKeys;
 import playback.redis.LuaScript;
 import playback.worker.config.WorkerConfig;
@@ -27,14 +28,27 @@ public class SlotLeases {
         this.config = config.slots();
     }
 
+    /** Background holders' names start with this: the slot script counts them by it. */
+    private static final String BACKGROUND_HOLDER = "b:";
+
     /**
-     * Takes a slot for a holder: one delivery of one run (e.g. {@code runId:entryId}), so that a
-     * duplicate delivery of the same run can never release the slot of the delivery doing the work.
-     * {@code limit} is the business's slot limit at this moment.
+     * The holder of a slot: one delivery of one run ({@code runId:entryId}), so that a duplicate delivery
+     * of the same run can never release the slot of the delivery doing the work; marked when the run
+     * is in the background lane.
+     */
+    public static String holder(Lane lane, long runId, String entryId) {
+        String holder = runId + ":" + entryId;
+        return lane == Lane.BACKGROUND ? BACKGROUND_HOLDER + holder : holder;
+    }
+
+    /**
+     * Takes a slot for a holder. {@code limit} is the business's slot limit at this moment; background
+     * holders may hold at most {@code limit - 1} of them, so a Play never waits for a prefetch.
      */
     public boolean acquire(long businessId, String holder, int limit) {
-        return ACQUIRE.run(redis, List.of(RedisKeys.slots(businessId)), List.of(holder,
-                Integer.toString(limit), Long.toString(config.lease().toMillis()))).toInteger() == 1;
+        return ACQUIRE.run(redis, List.of(RedisKeys.slots(businessId)), List.of(holder, Integer.toString(limit),
+                Long.toString(config.lease().toMillis()), Integer.toString(limit - 1), BACKGROUND_HOLDER))
+                .toInteger() == 1;
     }
 
     /** False when the lease was lost: the holder must stop working. */
