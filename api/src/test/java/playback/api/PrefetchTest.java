@@ -113,6 +113,28 @@ class PrefetchTest {
     }
 
     @Test
+    void aRateLimitedAccountHoldsItsPrefetchesBackWhilePlaysGoOn() {
+        Business business = tenants.business();
+        setPrefetch(business, Map.of("hours", WINDOW_HOURS)).then().statusCode(200);
+        Call limited = new Call(business, Fixtures.sid("CA"), Fixtures.sid("RE"));
+        SystemUnderTest.provider().stubFor(get(urlPathEqualTo(limited.providerPath()))
+                .willReturn(aResponse().withStatus(429).withHeader("Retry-After", "1")));
+        report(limited);
+        await().atMost(Duration.ofSeconds(20)).until(() -> "provider_rate_limited".equals(tenants.call(limited).error));
+
+        Call held = call(business, 0);
+        report(held);
+        Call played = call(business, 0);
+        report(played);
+        given().auth().oauth2(business.token()).queryParam("explicit_user_action", true)
+                .get("/api/recordings/" + played.callSid() + "/stream").then().statusCode(202);
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> tenants.call(played).downloadStatus == DownloadStatus.READY);
+        SystemUnderTest.provider().verify(0, getRequestedFor(urlPathEqualTo(held.providerPath())));
+        assertEquals(DownloadStatus.QUEUED, tenants.call(held).downloadStatus, "the prefetch waits for the hold to pass");
+    }
+
+    @Test
     void aPolicyIsForOperatorsAndItsBodyIsChecked() {
         Business business = tenants.business();
         given().auth().oauth2(business.token()).contentType("application/json").body(Map.of("hours", 24))

@@ -4,9 +4,11 @@ import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.redis.datasource.keys.KeyScanArgs;
 import io.vertx.mutiny.redis.client.Response;
 import jakarta.enterprise.context.ApplicationScoped;
+import playback.model.Lane;
 import playback.redis.LuaScript;
 
 import java.time.Duration;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,17 +28,31 @@ public class QueueFigures {
     }
 
     /**
-     * Jobs on the stream not handed to a worker yet, jobs waiting for their time, jobs handed out and not
-     * acknowledged, and how long the oldest waiting one has waited (zero when none waits).
+     * Jobs on the streams not handed to a worker yet, jobs waiting for their time, jobs handed out and not
+     * acknowledged, and how long the oldest waiting one has waited (zero when none waits); the waiting
+     * and pending ones also per lane.
      */
-    public record Queue(long waiting, long delayed, long pending, Duration oldestWaiting) {
+    public record Queue(long waiting, long delayed, long pending, Duration oldestWaiting, Map<Lane, LaneFigures> lanes) {
+    }
+
+    /** One lane's stream: waiting and pending jobs, and the oldest waiting one's age. */
+    public record LaneFigures(long waiting, long pending, Duration oldestWaiting) {
     }
 
     public Queue queue() {
-        Response figures = QUEUE.run(redis, List.of(RedisKeys.JOB_STREAM, RedisKeys.DELAYED_JOBS),
-                List.of(RedisKeys.CONSUMER_GROUP));
-        return new Queue(figures.get(0).toLong(), figures.get(1).toLong(), figures.get(2).toLong(),
-                Duration.ofMillis(figures.get(3).toLong()));
+        Map<Lane, LaneFigures> lanes = new EnumMap<>(Lane.class);
+        long delayed = 0;
+        for (Lane lane : Lane.values()) {
+            Response figures = QUEUE.run(redis, List.of(RedisKeys.jobStream(lane), RedisKeys.DELAYED_JOBS),
+                    List.of(RedisKeys.CONSUMER_GROUP));
+            lanes.put(lane, new LaneFigures(figures.get(0).toLong(), figures.get(2).toLong(),
+                    Duration.ofMillis(figures.get(3).toLong())));
+            delayed = figures.get(1).toLong();
+        }
+        return new Queue(lanes.values().stream().mapToLong(LaneFigures::waiting).sum(), delayed,
+                lanes.values().stream().mapToLong(LaneFigures::pending).sum(),
+                lanes.values().stream().map(LaneFigures::oldestWaiting).max(Duration::compareTo).orElse(Duration.ZERO),
+                lanes);
     }
 
     /** Downloads of the business holding a slot now (live leases). */

@@ -44,6 +44,14 @@ public final class RedisKeys {
         return lane == Lane.BACKGROUND ? BACKGROUND_JOB_STREAM : JOB_STREAM;
     }
 
+    /**
+     * Set (with an expiry) while a business's background lane is held back: its provider account answered
+     * 429, and prefetches wait so that Plays keep the account's capacity.
+     */
+    public static String backgroundHold(long businessId) {
+        return PREFIX + "hold:background:" + businessId;
+    }
+
     /** Dedup key of one recording; its value is the id of the run that owns it. */
     public static String dedup(long businessId, String callSid) {
         return DEDUP + businessId + ":" + callSid;

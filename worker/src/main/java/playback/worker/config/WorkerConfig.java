@@ -75,5 +75,12 @@ public interface WorkerConfig {
 
         @WithDefault("5")
         int maxRedirects();
+
+        /**
+         * A 429 holds the account's background lane (prefetches) at least this long, or for the
+         * Retry-After when longer: Plays keep the account's rate.
+         */
+        @WithDefault("60s")
+        Duration rateLimitBackgroundHold();
     }
 }

@@ -11,10 +11,12 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import playback.controls.BusinessControls;
 import playback.controls.SlotsConfig;
+import playback.model.Lane;
 import playback.queue.QueueFigures;
 
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -50,6 +52,8 @@ public class QueueMetrics {
     private final MultiGauge slotsInUse;
     private final MultiGauge slotLimits;
     private final Map<Long, Long> lastSeenNanos = new HashMap<>();
+    /** Per lane: waiting, pending, oldest waiting (ms). */
+    private final Map<Lane, AtomicLong[]> laneGauges = new EnumMap<>(Lane.class);
     private ScheduledExecutorService refresher;
 
     public QueueMetrics(QueueFigures figures, BusinessControls controls, SlotsConfig slots, MeterRegistry registry) {
@@ -62,6 +66,18 @@ public class QueueMetrics {
         Gauge.builder("playback.queue.oldest.waiting", oldestWaitingMillis, millis -> millis.get() / 1000.0)
                 .baseUnit("seconds").description("how long the oldest job no worker has taken yet has waited")
                 .register(registry);
+        for (Lane lane : Lane.values()) {
+            AtomicLong laneWaiting = new AtomicLong();
+            AtomicLong lanePending = new AtomicLong();
+            AtomicLong laneOldest = new AtomicLong();
+            laneGauges.put(lane, new AtomicLong[] {laneWaiting, lanePending, laneOldest});
+            Gauge.builder("playback.lane.jobs", laneWaiting, AtomicLong::get).tags("lane", lane.wire(), "state", "waiting")
+                    .description("a lane's jobs: waiting (not taken), pending (taken)").register(registry);
+            Gauge.builder("playback.lane.jobs", lanePending, AtomicLong::get).tags("lane", lane.wire(), "state", "pending")
+                    .description("a lane's jobs: waiting (not taken), pending (taken)").register(registry);
+            Gauge.builder("playback.lane.oldest.waiting", laneOldest, millis -> millis.get() / 1000.0).tag("lane", lane.wire())
+                    .baseUnit("seconds").description("how long a lane's oldest waiting job has waited").register(registry);
+        }
         slotsInUse = MultiGauge.builder("playback.slots.in.use")
                 .description("download slots held per business, across every worker").register(registry);
         slotLimits = MultiGauge.builder("playback.slots.limit")
@@ -96,6 +112,12 @@ public class QueueMetrics {
             delayed.set(queue.delayed());
             pending.set(queue.pending());
             oldestWaitingMillis.set(queue.oldestWaiting().toMillis());
+            queue.lanes().forEach((lane, figures) -> {
+                AtomicLong[] gauges = laneGauges.get(lane);
+                gauges[0].set(figures.waiting());
+                gauges[1].set(figures.pending());
+                gauges[2].set(figures.oldestWaiting().toMillis());
+            });
             Map<Long, Long> inUse = figures.inFlightByBusiness();
             List<Long> businesses = labelled(inUse);
             Map<Long, BusinessControls.Control> limits = businesses.isEmpty() ? Map.of() : controls.all();

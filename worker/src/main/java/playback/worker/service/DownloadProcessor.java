@@ -9,6 +9,7 @@ import playback.model.BackoffPolicy;
 import playback.lifecycle.RecordingLifecycle;
 import playback.lifecycle.RecordingRules;
 import playback.model.FailureReason;
+import playback.model.Lane;
 import playback.model.RetryConfig;
 import playback.queue.DownloadJob;
 import playback.queue.JobQueue;
@@ -19,6 +20,7 @@ import playback.worker.provider.DownloadControl;
 import playback.worker.provider.DownloadFailure;
 import playback.worker.provider.ProviderClient;
 import playback.worker.queue.JobStream;
+import playback.worker.slots.BackgroundHold;
 import playback.worker.slots.SlotLeases;
 
 import java.io.IOException;
@@ -57,6 +59,7 @@ public class DownloadProcessor {
     private final BusinessControls controls;
     private final int defaultLimit;
     private final DownloadScope scope;
+    private final BackgroundHold backgroundHold;
     private final ScheduledExecutorService keeper = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "lease-keeper");
         thread.setDaemon(true);
@@ -67,7 +70,7 @@ public class DownloadProcessor {
     public DownloadProcessor(RecordingLifecycle lifecycle, SlotLeases slots, JobStream stream, JobQueue queue,
                              ProviderClient provider, RecordingStorage storage, WorkerConfig config, RetryConfig retry,
                              DownloadMetrics metrics, BusinessControls controls, SlotsConfig slotsConfig,
-                             DownloadScope scope) {
+                             DownloadScope scope, BackgroundHold backgroundHold) {
         this.lifecycle = lifecycle;
         this.slots = slots;
         this.stream = stream;
@@ -80,6 +83,7 @@ public class DownloadProcessor {
         this.controls = controls;
         this.defaultLimit = slotsConfig.perBusiness();
         this.scope = scope;
+        this.backgroundHold = backgroundHold;
     }
 
     public void process(String consumer, JobStream.Delivery delivery) {
@@ -103,7 +107,17 @@ public class DownloadProcessor {
             return;
         }
         // The run's lane as PostgreSQL has it: a Play may have promoted a prefetch since this job was pushed.
-        String holder = SlotLeases.holder(run.orElseThrow().lane(), job.runId(), delivery.entryId());
+        Lane lane = run.orElseThrow().lane();
+        if (lane == Lane.BACKGROUND) {
+            Optional<Duration> held = backgroundHold.remaining(job.businessId());
+            if (held.isPresent()) {
+                Log.debugf("business %d's background lane is held after a 429; run %d waits %d ms", job.businessId(),
+                        job.runId(), held.get().toMillis());
+                stream.defer(delivery, held.get());
+                return;
+            }
+        }
+        String holder = SlotLeases.holder(lane, job.runId(), delivery.entryId());
         // Read at each delivery, so that every worker honours a pause or a new limit from the next job on.
         BusinessControls.Control control = controls.of(job.businessId())
                 .orElse(BusinessControls.Control.none(job.businessId()));
@@ -228,6 +242,13 @@ public class DownloadProcessor {
         }
         Log.debugf("run %d of call %s failed: %s (%s)", job.runId(), job.callSid(), failure.reason().code(),
                 failure.getMessage());
+        if (failure.reason() == FailureReason.PROVIDER_RATE_LIMITED) {
+            Duration hold = config.provider().rateLimitBackgroundHold();
+            if (failure.retryAfter() != null && failure.retryAfter().compareTo(hold) > 0) {
+                hold = failure.retryAfter();
+            }
+            backgroundHold.hold(job.businessId(), hold);
+        }
         recordFailure(job, claim.fence(), failure.reason(), failure.httpStatus(), failure.retryAfter());
     }
 
