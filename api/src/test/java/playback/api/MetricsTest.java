@@ -79,7 +79,8 @@ class MetricsTest {
         assertEquals(BURST, statuses.size());
         assertEquals(BURST, answered202, "every click of the burst was answered 202: " + statuses);
         assertEquals(BURST, delta(api, apiAfter, "playback_plays_total", "explicit", "true"));
-        assertEquals(1, delta(api, apiAfter, "playback_enqueues_total"));
+        assertEquals(1, delta(api, apiAfter, "playback_enqueues_total", "lane", "interactive"));
+        assertEquals(BURST, delta(api, apiAfter, "playback_plays_answered_total", "cache", "cold"));
         assertEquals(BURST - 1, delta(api, apiAfter, "playback_enqueue_duplicates_total"),
                 "every other click counted as a duplicate blocked, by one guard");
         assertEquals(BURST, delta(api, apiAfter, "playback_stream_responses_total", "status", "202"));

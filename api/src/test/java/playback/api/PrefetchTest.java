@@ -1,6 +1,7 @@
 package playback.api;
 
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 import playback.devstack.Fixtures;
@@ -34,6 +35,7 @@ class PrefetchTest {
 
     private static final String OPERATOR = "olivia";
     private static final int WINDOW_HOURS = 720;
+    private static final int RECORDING_BYTES = 16_000;
 
     @Inject
     Tenants tenants;
@@ -45,15 +47,24 @@ class PrefetchTest {
                 .body("business_id", equalTo((int) business.id())).body("prefetch.hours", equalTo(WINDOW_HOURS))
                 .body("prefetch.daily_max_count", nullValue());
         Call call = stubbed(new Call(business, Fixtures.sid("CA"), Fixtures.sid("RE")), 0);
+        MetricsScrape worker = MetricsScrape.of(SystemUnderTest.workerUrl());
 
         report(call);
 
         await().atMost(Duration.ofSeconds(20)).until(() -> tenants.call(call).downloadStatus == DownloadStatus.READY);
+        await().atMost(Duration.ofSeconds(10)).until(() -> MetricsScrape.of(SystemUnderTest.workerUrl())
+                .sum("playback_prefetched_bytes_total") - worker.sum("playback_prefetched_bytes_total") >= RECORDING_BYTES);
         List<RecordingRun> runs = tenants.runs(call);
         assertEquals(1, runs.size());
         assertEquals("background", lane(runs.get(0)));
         SystemUnderTest.provider().verify(1, getRequestedFor(urlPathEqualTo(call.providerPath())));
         assertEquals(List.of("set_prefetch"), tenants.auditActions(business.id()));
+        MetricsScrape before = MetricsScrape.of("http://localhost:" + RestAssured.port);
+        given().auth().oauth2(business.token()).queryParam("explicit_user_action", true)
+                .get("/api/recordings/" + call.callSid() + "/stream").then().statusCode(200);
+        MetricsScrape after = MetricsScrape.of("http://localhost:" + RestAssured.port);
+        assertEquals(1, after.sum("playback_plays_answered_total", "cache", "warm")
+                - before.sum("playback_plays_answered_total", "cache", "warm"), "the Play of a prefetched recording is warm");
     }
 
     @Test
@@ -163,7 +174,7 @@ class PrefetchTest {
 
     private static Call stubbed(Call call, int delayMillis) {
         SystemUnderTest.provider().stubFor(get(urlPathEqualTo(call.providerPath())).willReturn(aResponse().withStatus(200)
-                .withHeader("Content-Type", "audio/mpeg").withBody(Tenants.mp3(16_000)).withFixedDelay(delayMillis)));
+                .withHeader("Content-Type", "audio/mpeg").withBody(Tenants.mp3(RECORDING_BYTES)).withFixedDelay(delayMillis)));
         return call;
     }
 

@@ -146,8 +146,12 @@ public class RecordingsResource {
         if (request.token == null) {
             metrics.play(request.explicit);
         }
-        return decideFast(request, head, attachment)
-                .invoke(response -> metrics.answered(response.getStatus(), FileResponses.bodyLength(response.getEntity())));
+        return decideFast(request, head, attachment).invoke(response -> {
+            metrics.answered(response.getStatus(), FileResponses.bodyLength(response.getEntity()));
+            if (request.token == null && request.explicit) {
+                metrics.explicitPlayAnswered(response.getStatus());
+            }
+        });
     }
 
     private Uni<RestResponse<Object>> decideFast(StreamRequest request, boolean head, boolean attachment) {

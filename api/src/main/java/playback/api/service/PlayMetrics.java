@@ -42,6 +42,8 @@ public class PlayMetrics {
     private final Counter checks;
     private final Map<Lane, Counter> enqueues = new EnumMap<>(Lane.class);
     private final Counter promotions;
+    private final Counter warm;
+    private final Counter cold;
     private final Map<Guard, Counter> duplicates = new EnumMap<>(Guard.class);
     private final Counter bytesSent;
     private final Map<Integer, Counter> answers = new ConcurrentHashMap<>();
@@ -54,6 +56,10 @@ public class PlayMetrics {
             enqueues.put(lane, Counter.builder("playback.enqueues").tag("lane", lane.wire())
                     .description("downloads enqueued (one run each), by lane").register(registry));
         }
+        this.warm = Counter.builder("playback.plays.answered").tag("cache", "warm")
+                .description("explicit Plays answered with the stored recording (warm) or a 202 (cold)").register(registry);
+        this.cold = Counter.builder("playback.plays.answered").tag("cache", "cold")
+                .description("explicit Plays answered with the stored recording (warm) or a 202 (cold)").register(registry);
         this.promotions = Counter.builder("playback.promotions")
                 .description("prefetches moved to the interactive lane by a Play").register(registry);
         for (Guard guard : Guard.values()) {
@@ -69,6 +75,18 @@ public class PlayMetrics {
         return Counter.builder("playback.plays").tag("explicit", Boolean.toString(explicit))
                 .description("stream requests of the UI or an integrator (signed audio reads excluded)")
                 .register(registry);
+    }
+
+    /**
+     * An explicit Play's answer: the recording was stored (200, 206, 304: warm) or had to be fetched
+     * (202: cold). Their ratio is the share of Plays that started at once.
+     */
+    public void explicitPlayAnswered(int status) {
+        if (status == 200 || status == 206 || status == 304) {
+            warm.increment();
+        } else if (status == 202) {
+            cold.increment();
+        }
     }
 
     public void play(boolean explicit) {

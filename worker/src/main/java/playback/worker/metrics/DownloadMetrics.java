@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.Timer;
 import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import playback.model.FailureReason;
+import playback.model.Lane;
 
 import java.time.Duration;
 import java.util.EnumMap;
@@ -34,6 +35,7 @@ public class DownloadMetrics {
     private final Timer duration;
     private final DistributionSummary bytes;
     private final Timer timeToReady;
+    private final Counter prefetchedBytes;
     private final Map<Integer, Counter> providerAnswers = new ConcurrentHashMap<>();
 
     public DownloadMetrics(MeterRegistry registry) {
@@ -52,6 +54,8 @@ public class DownloadMetrics {
                 .description("time from claim to stored, of successful downloads").register(registry);
         this.bytes = DistributionSummary.builder("playback.download").baseUnit("bytes").serviceLevelObjectives(BYTE_BUCKETS)
                 .description("size of the recordings stored").register(registry);
+        this.prefetchedBytes = Counter.builder("playback.prefetched").baseUnit("bytes")
+                .description("bytes of recordings stored by background (prefetch) downloads").register(registry);
         this.timeToReady = Timer.builder("playback.time.to.ready").serviceLevelObjectives(DURATION_BUCKETS)
                 .description("time from the Play that enqueued a recording to the recording ready").register(registry);
     }
@@ -60,8 +64,11 @@ public class DownloadMetrics {
         started.increment();
     }
 
-    public void succeeded(Duration took, long size, Duration sinceEnqueue) {
+    public void succeeded(Lane lane, Duration took, long size, Duration sinceEnqueue) {
         succeeded.increment();
+        if (lane == Lane.BACKGROUND) {
+            prefetchedBytes.increment(size);
+        }
         duration.record(took);
         bytes.record(size);
         if (sinceEnqueue != null) {

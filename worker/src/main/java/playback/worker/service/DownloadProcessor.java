@@ -136,7 +136,7 @@ public class DownloadProcessor {
         try {
             if (lifecycle.claim(job.runId(), consumer, config.slots().lease())
                     instanceof RecordingLifecycle.Claimed claim) {
-                download(consumer, delivery, claim, holder);
+                download(consumer, delivery, claim, holder, lane);
             } else {
                 Log.debugf("run %d was taken by another delivery", job.runId());
             }
@@ -151,7 +151,8 @@ public class DownloadProcessor {
      * or (on shutdown) the run handed back. Its delivery is done with either way; an exception that
      * escapes leaves it pending for another consumer.
      */
-    private void download(String consumer, JobStream.Delivery delivery, RecordingLifecycle.Claimed claim, String holder) {
+    private void download(String consumer, JobStream.Delivery delivery, RecordingLifecycle.Claimed claim, String holder,
+                          Lane lane) {
         DownloadJob job = delivery.job();
         metrics.started();
         long startedNanos = System.nanoTime();
@@ -204,7 +205,7 @@ public class DownloadProcessor {
                 storageFailed(job, claim, control, storageFailed.cause());
             } else {
                 if (outcome instanceof RecordingLifecycle.Committed committed) {
-                    metrics.succeeded(Duration.ofNanos(System.nanoTime() - startedNanos), fetched.size(),
+                    metrics.succeeded(lane, Duration.ofNanos(System.nanoTime() - startedNanos), fetched.size(),
                             committed.sinceEnqueue().orElse(null));
                 }
                 Log.debugf("run %d of call %s: %s (%d bytes)", job.runId(), job.callSid(),
