@@ -2,11 +2,13 @@ package playback.worker;
 
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.redis.datasource.RedisDataSource;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 import playback.lifecycle.RecordingLifecycle;
 import playback.model.CallLog;
 import playback.model.DownloadStatus;
+import playback.queue.RedisKeys;
 import playback.storage.RecordingStorage;
 import playback.worker.retention.CacheEvictor;
 
@@ -50,6 +52,9 @@ class CacheRetentionTest {
 
     @Inject
     CacheEvictor evictor;
+
+    @Inject
+    RedisDataSource redis;
 
     @Test
     void anIdleRecordingIsEvictedAndTheNextPlayFetchesItAgain() throws Exception {
@@ -119,6 +124,21 @@ class CacheRetentionTest {
 
         RecordingLifecycle.Evictable fresh = evictable(recordings.call(call));
         assertEquals(RecordingLifecycle.Evicted.EVICTED, lifecycle.evict(fresh, () -> storage.delete(fresh.storageKey())));
+        assertEvicted(call);
+    }
+
+    @Test
+    void whileAnotherReplicaHoldsTheLockNothingIsEvicted() throws Exception {
+        TestRecordings.Recording call = recordings.business(1).get(0);
+        stored(call, MAX_IDLE.plusDays(1));
+        redis.execute("SET", RedisKeys.EVICTOR_LOCK, "another-replica", "PX", "60000");
+        try {
+            assertEquals(Optional.empty(), evictor.run(new CacheEvictor.Policy(MAX_IDLE, Optional.empty(), PROTECT)));
+            assertStored(call);
+        } finally {
+            redis.execute("DEL", RedisKeys.EVICTOR_LOCK);
+        }
+        evictor.run(new CacheEvictor.Policy(MAX_IDLE, Optional.empty(), PROTECT)).orElseThrow();
         assertEvicted(call);
     }
 
