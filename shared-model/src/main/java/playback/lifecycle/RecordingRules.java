@@ -20,6 +20,7 @@ import java.util.function.Function;
  *
  * <pre>
  * recording: missing -> queued -> downloading -> ready | failed      (runs drive it)
+ *            ready -> missing                                        (file gone, or evicted)
  * run:       queued -> running -> succeeded | failed | superseded
  * </pre>
  */
@@ -48,6 +49,8 @@ public final class RecordingRules {
         RELEASE,
         /** The recording is marked ready but its file is gone. */
         FILE_MISSING,
+        /** Cache retention drops a ready recording nobody played lately: its file is deleted, a Play fetches it again. */
+        EVICT,
         /**
          * An operator retries now: a failed recording gets a new cycle at once (whatever its error or
          * backoff window); a queued one waiting for its retry has that retry made due.
@@ -87,7 +90,7 @@ public final class RecordingRules {
             case SUCCEED -> from == DownloadStatus.DOWNLOADING ? DownloadStatus.READY : null;
             case RETRY, RELEASE -> from == DownloadStatus.DOWNLOADING ? DownloadStatus.QUEUED : null;
             case GIVE_UP -> from == DownloadStatus.DOWNLOADING ? DownloadStatus.FAILED : null;
-            case FILE_MISSING -> from == DownloadStatus.READY ? DownloadStatus.MISSING : null;
+            case FILE_MISSING, EVICT -> from == DownloadStatus.READY ? DownloadStatus.MISSING : null;
             // Queued only while a retry is pending (not yet due): the statement's guard checks that part.
             case RETRY_NOW -> from == DownloadStatus.FAILED || from == DownloadStatus.QUEUED ? DownloadStatus.QUEUED : null;
         };

@@ -97,6 +97,10 @@ public class CallLog extends PanacheEntityBase {
     @Column(name = "recording_ready_at")
     public Instant readyAt;
 
+    /** When the api last served the stored recording (at most once a minute); what cache retention reads. */
+    @Column(name = "recording_last_played_at")
+    public Instant lastPlayedAt;
+
     @Column(name = "updated_at")
     public Instant updatedAt;
 

@@ -27,6 +27,9 @@ public final class RedisKeys {
     /** Sorted set of jobs waiting for their time (score: due time in Redis milliseconds). */
     public static final String DELAYED_JOBS = PREFIX + "jobs:delayed";
 
+    /** Held by the worker replica whose evictor runs (value: that run's token; expires on its own). */
+    public static final String EVICTOR_LOCK = PREFIX + "evictor:lock";
+
     private static final String DEDUP = PREFIX + "dedup:";
     private static final String SLOTS = PREFIX + "slots:";
     private static final String EVENTS = PREFIX + "events:";

@@ -34,12 +34,12 @@ class RecordingRulesTest {
 
     /** Rows: from; columns: the changes in declaration order; "-": the change cannot happen. */
     private static final String RECORDING_TABLE = """
-            from         NEW_RECORDING ENQUEUE CLAIM       PROGRESS    SUCCEED RETRY  GIVE_UP RELEASE FILE_MISSING RETRY_NOW RESET
-            missing      missing       queued  -           -           -       -      -       -       -            -         missing
-            queued       missing       queued  downloading -           -       -      -       -       -            queued    missing
-            downloading  missing       queued  downloading downloading ready   queued failed  queued  -            -         missing
-            ready        missing       -       -           -           -       -      -       -       missing      -         missing
-            failed       missing       queued  -           -           -       -      -       -       -            queued    missing
+            from         NEW_RECORDING ENQUEUE CLAIM       PROGRESS    SUCCEED RETRY  GIVE_UP RELEASE FILE_MISSING EVICT   RETRY_NOW RESET
+            missing      missing       queued  -           -           -       -      -       -       -            -       -         missing
+            queued       missing       queued  downloading -           -       -      -       -       -            -       queued    missing
+            downloading  missing       queued  downloading downloading ready   queued failed  queued  -            -       -         missing
+            ready        missing       -       -           -           -       -      -       -       missing      missing -         missing
+            failed       missing       queued  -           -           -       -      -       -       -            -       queued    missing
             """;
 
     private static final String RUN_TABLE = """
@@ -94,6 +94,8 @@ class RecordingRulesTest {
         assertEquals(java.util.Set.of(DownloadStatus.MISSING, DownloadStatus.QUEUED, DownloadStatus.DOWNLOADING,
                 DownloadStatus.FAILED), RecordingRules.from(RecordingChange.ENQUEUE));
         assertEquals(DownloadStatus.MISSING, RecordingRules.target(RecordingChange.FILE_MISSING));
+        assertEquals(java.util.Set.of(DownloadStatus.READY), RecordingRules.from(RecordingChange.EVICT));
+        assertEquals(DownloadStatus.MISSING, RecordingRules.target(RecordingChange.EVICT));
         assertEquals(java.util.Set.of(DownloadStatus.QUEUED, DownloadStatus.FAILED), RecordingRules.from(RecordingChange.RETRY_NOW));
         assertEquals(DownloadStatus.QUEUED, RecordingRules.target(RecordingChange.RETRY_NOW));
         for (RunChange change : RunChange.values()) {

@@ -18,6 +18,7 @@ import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import playback.api.service.PlayMetrics;
+import playback.api.service.PlayedRecordings;
 import playback.api.service.RecordingCache;
 import playback.api.service.RecordingService;
 import playback.api.service.RecordingWaiters;
@@ -50,10 +51,13 @@ public class RecordingsResource {
     private final RecordingCache cache;
     private final ApiConfig.StreamUrl streamUrl;
     private final PlayMetrics metrics;
+    private final PlayedRecordings played;
 
     public RecordingsResource(Authenticator authenticator, StreamUrlSigner signer, RecordingService recordings,
-                              RecordingWaiters waiters, RecordingCache cache, ApiConfig config, PlayMetrics metrics) {
+                              RecordingWaiters waiters, RecordingCache cache, ApiConfig config, PlayMetrics metrics,
+                              PlayedRecordings played) {
         this.metrics = metrics;
+        this.played = played;
         this.cache = cache;
         this.streamUrl = config.streamUrl();
         this.authenticator = authenticator;
@@ -200,16 +204,27 @@ public class RecordingsResource {
     private RestResponse<Object> serveCached(long businessId, StoredRecording file, StreamRequest request,
                                              boolean head, boolean attachment) {
         try {
-            return respond(file, request, head, attachment);
+            return respond(businessId, file, request, head, attachment);
         } catch (NoSuchFileException e) {
             cache.invalidate(RecordingEvents.Event.key(businessId, request.callSid));
             return answer(request, head, attachment);
         }
     }
 
-    /** @throws NoSuchFileException the store no longer has the recording's object */
-    private RestResponse<Object> respond(StoredRecording file, StreamRequest request, boolean head,
+    /**
+     * Serves a ready recording, and records the play for cache retention (off this thread).
+     *
+     * @throws NoSuchFileException the store no longer has the recording's object
+     */
+    private RestResponse<Object> respond(long businessId, StoredRecording file, StreamRequest request, boolean head,
                                          boolean attachment) throws NoSuchFileException {
+        RestResponse<Object> response = respondWith(file, request, head, attachment);
+        played.served(businessId, request.callSid);
+        return response;
+    }
+
+    private RestResponse<Object> respondWith(StoredRecording file, StreamRequest request, boolean head,
+                                             boolean attachment) throws NoSuchFileException {
         if (streamUrl.delivery() == ApiConfig.Delivery.REDIRECT && file.bytes() instanceof StoredRecording.StoredObject object) {
             Optional<URI> presigned = object.storage().presignedUrl(object.key(), streamUrl.redirectTtl(),
                     attachment ? Optional.of(FileResponses.attachment(file)) : Optional.empty());
@@ -245,7 +260,7 @@ public class RecordingsResource {
         StreamDecision decision = recordings.stream(call, request.explicit);
         if (decision instanceof StreamDecision.Serve serve) {
             try {
-                return respond(serve.recording(), request, head, attachment);
+                return respond(call.businessId, serve.recording(), request, head, attachment);
             } catch (NoSuchFileException e) {
                 decision = recordings.objectMissing(call, request.explicit);
             }
@@ -253,7 +268,7 @@ public class RecordingsResource {
         if (decision instanceof StreamDecision.Serve serve) {
             // Stored again meanwhile (another Play's download): served, or a 503 when it is gone once more.
             try {
-                return respond(serve.recording(), request, head, attachment);
+                return respond(call.businessId, serve.recording(), request, head, attachment);
             } catch (NoSuchFileException e) {
                 throw new StorageUnavailable(e);
             }

@@ -1,9 +1,11 @@
 package playback.worker.config;
 
+import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
 import java.time.Duration;
+import java.util.Optional;
 
 /** Typed configuration of the worker; keys under {@code playback.*}. */
 @ConfigMapping(prefix = "playback")
@@ -14,6 +16,8 @@ public interface WorkerConfig {
     Worker worker();
 
     Provider provider();
+
+    Retention retention();
 
     /** The limit itself, shared with the api, is {@link playback.controls.SlotsConfig}. */
     interface Slots {
@@ -46,6 +50,27 @@ public interface WorkerConfig {
         /** How long a paused business's job waits before it is looked at again (jittered 0.5x to 1.5x). */
         @WithDefault("2s")
         Duration pausedRecheck();
+    }
+
+    /** Cache retention: which stored recordings the evictor deletes (a Play fetches them again). */
+    interface Retention {
+        /** A recording not played for this long is evicted. */
+        @WithDefault("30d")
+        Duration maxIdle();
+
+        /**
+         * Total size of the stored recordings; above it the least recently played are evicted until it
+         * fits. Unbounded when unset. Sizes such as {@code 500M} or {@code 20G}.
+         */
+        Optional<MemorySize> budget();
+
+        /** A recording played within this long is never evicted, whatever the budget. */
+        @WithDefault("10m")
+        Duration protect();
+
+        /** How often the evictor runs (one replica at a time). */
+        @WithDefault("1m")
+        Duration interval();
     }
 
     interface Provider {
