@@ -43,14 +43,12 @@ if command -v docker >/dev/null && docker info >/dev/null 2>&1 && ! docker versi
 else
   engine=podman
   sock=/run/podman-compat.sock
-  if ! command -v podman >/dev/null || ! command -v docker-compose >/dev/null \
-      || ! podman image exists localhost/debian:bookworm 2>/dev/null \
-      || ! curl -fsS --unix-socket "$sock" http://d/_ping >/dev/null 2>&1; then
-    setup=deploy/containers/setup-podman.sh
-    [ -x "$setup" ] || setup=../shared/containers/setup.sh
-    echo "setting up podman ($setup)"
-    bash "$setup"
-  fi
+  # Always: the setup is idempotent (seconds when all is there), and it also replaces a podman service
+  # that answers its ping but can no longer start containers.
+  setup=deploy/containers/setup-podman.sh
+  [ -x "$setup" ] || setup=../shared/containers/setup.sh
+  echo "setting up podman ($setup)"
+  bash "$setup"
   export DOCKER_HOST=unix://$sock
   compose=(docker-compose)
 fi

@@ -40,15 +40,27 @@ fi
 
 # The Docker-compatible API, for docker-compose (1.29 keeps --scale; podman-compose 1.0.3 ignores it).
 # The service outlives this script: it must not keep the caller's other open files, or a lock the
-# caller holds on one (flock(1) around this script or deploy/prove.sh) would stay held as long as it runs.
+# caller holds on one (flock(1) around this script or deploy/prove.sh) would stay held as long as it runs;
+# nor the caller's directory: when that directory is removed (a checkout deleted later), every conmon
+# the service starts fails ("Failed to get working directory") and every container start answers
+# "write child: broken pipe", while the API still answers its ping. Such a service is replaced.
 start_service() {
   local fd
   for fd in /proc/$BASHPID/fd/*; do
     fd=${fd##*/}
     if ((fd > 2)); then eval "exec $fd>&-"; fi
   done
+  cd /
   exec setsid podman system service --time=0 "unix://$SOCK" >/tmp/podman-service.log 2>&1 < /dev/null
 }
+for pid in $(pgrep -f "podman system service.*$SOCK" || true); do
+  if [[ "$(readlink "/proc/$pid/cwd" 2>/dev/null)" == *" (deleted)" ]]; then
+    echo "restarting the podman service: its working directory was removed"
+    kill "$pid"
+    for _ in $(seq 1 20); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+    rm -f "$SOCK"
+  fi
+done
 if ! curl -fsS --unix-socket "$SOCK" http://d/_ping >/dev/null 2>&1; then
   rm -f "$SOCK"
   start_service &
