@@ -25,7 +25,6 @@ import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED;
-import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.notNullValue;
@@ -56,16 +55,16 @@ class FailureHandlingTest {
         SystemUnderTest.provider().stubFor(get(urlPathEqualTo(call.providerPath())).inScenario(scenario)
                 .whenScenarioStateIs("third").willReturn(audio()));
 
-        play(call).then().statusCode(202);
+        Tenants.play(call).then().statusCode(202);
 
-        awaitStatus(call, DownloadStatus.READY, 20);
+        tenants.awaitStatus(call, DownloadStatus.READY, 20);
         List<RecordingRun> runs = tenants.runs(call);
         assertEquals(List.of(RunStatus.FAILED, RunStatus.FAILED, RunStatus.SUCCEEDED), runs.stream().map(run -> run.status).toList());
         assertEquals(List.of(1, 2, 3), runs.stream().map(run -> run.attempt).toList());
         assertEquals(500, runs.get(0).httpStatus);
         assertEquals("provider_unavailable", runs.get(0).error);
         assertEquals(0, tenants.call(call).failCount, "a success clears the failure count");
-        play(call).then().statusCode(200);
+        Tenants.play(call).then().statusCode(200);
     }
 
     @Test
@@ -73,12 +72,12 @@ class FailureHandlingTest {
         Call call = tenants.callWithRecording(tenants.business());
         SystemUnderTest.provider().stubFor(get(urlPathEqualTo(call.providerPath())).willReturn(aResponse().withStatus(404)));
 
-        play(call).then().statusCode(202);
+        Tenants.play(call).then().statusCode(202);
 
-        awaitStatus(call, DownloadStatus.FAILED, 20);
-        status(call).then().statusCode(200).body("status", equalTo("failed"))
+        tenants.awaitStatus(call, DownloadStatus.FAILED, 20);
+        Tenants.status(call).then().statusCode(200).body("status", equalTo("failed"))
                 .body("error", equalTo("provider_not_found")).body("retry_after", equalTo(null));
-        play(call).then().statusCode(410).body("status", equalTo("failed"));
+        Tenants.play(call).then().statusCode(410).body("status", equalTo("failed"));
         assertEquals(1, tenants.runs(call).size(), "a terminal failure is not retried");
         SystemUnderTest.provider().verify(2, getRequestedFor(urlPathEqualTo(call.providerPath())));
     }
@@ -93,12 +92,12 @@ class FailureHandlingTest {
         SystemUnderTest.provider().stubFor(get(urlPathEqualTo(call.providerPath())).inScenario(scenario)
                 .whenScenarioStateIs("open").willReturn(audio()));
 
-        play(call).then().statusCode(202);
+        Tenants.play(call).then().statusCode(202);
         await().atMost(Duration.ofSeconds(10)).until(() -> tenants.runs(call).size() == 2);
-        status(call).then().body("status", equalTo("queued")).body("error", equalTo("provider_rate_limited"))
+        Tenants.status(call).then().body("status", equalTo("queued")).body("error", equalTo("provider_rate_limited"))
                 .body("retry_after", notNullValue());
 
-        awaitStatus(call, DownloadStatus.READY, 20);
+        tenants.awaitStatus(call, DownloadStatus.READY, 20);
         List<ServeEvent> fetches = SystemUnderTest.provider().getAllServeEvents().stream()
                 .filter(event -> event.getRequest().getUrl().startsWith(call.providerPath()))
                 .sorted(Comparator.comparing(event -> event.getRequest().getLoggedDate()))
@@ -131,10 +130,10 @@ class FailureHandlingTest {
         Call call = tenants.callWithRecording(tenants.business());
         SystemUnderTest.provider().stubFor(get(urlPathEqualTo(call.providerPath())).willReturn(badAnswer));
 
-        play(call).then().statusCode(202);
+        Tenants.play(call).then().statusCode(202);
         await("the recording ends failed").atMost(Duration.ofSeconds(25)).pollInterval(Duration.ofMillis(300))
                 .until(() -> {
-                    assertNotEquals(200, play(call).statusCode(), "invalid media is never served");
+                    assertNotEquals(200, Tenants.play(call).statusCode(), "invalid media is never served");
                     return tenants.call(call).downloadStatus == DownloadStatus.FAILED;
                 });
 
@@ -144,7 +143,7 @@ class FailureHandlingTest {
         assertEquals(5, tenants.runs(call).size());
         assertFalse(storedFiles(call), "nothing is left in storage");
 
-        Response refused = play(call);
+        Response refused = Tenants.play(call);
         assertEquals(503, refused.statusCode(), "inside the backoff window");
         assertEquals("failed", refused.path("status"));
         int retryAfter = Integer.parseInt(refused.header("Retry-After"));
@@ -152,7 +151,7 @@ class FailureHandlingTest {
 
         Response afterWindow = await("the backoff window passes").atMost(Duration.ofSeconds(retryAfter + 10L))
                 .pollInterval(Duration.ofMillis(200))
-                .until(() -> play(call), answer -> answer.statusCode() != 503);
+                .until(() -> Tenants.play(call), answer -> answer.statusCode() != 503);
         afterWindow.then().statusCode(202).body("status", equalTo("queued"));
         List<RecordingRun> runs = tenants.runs(call);
         assertTrue(runs.size() >= 6, "an explicit request after the window enqueues again");
@@ -173,17 +172,4 @@ class FailureHandlingTest {
         return aResponse().withStatus(200).withHeader("Content-Type", "audio/mpeg").withBody(Tenants.mp3(32_000));
     }
 
-    private static Response play(Call call) {
-        return given().auth().oauth2(call.business().token())
-                .get("/api/recordings/" + call.callSid() + "/stream?explicit_user_action=true");
-    }
-
-    private static Response status(Call call) {
-        return given().auth().oauth2(call.business().token()).get("/api/recordings/" + call.callSid() + "/status");
-    }
-
-    private void awaitStatus(Call call, DownloadStatus expected, int seconds) {
-        await().atMost(Duration.ofSeconds(seconds)).pollInterval(Duration.ofMillis(200))
-                .until(() -> tenants.call(call).downloadStatus == expected);
-    }
 }

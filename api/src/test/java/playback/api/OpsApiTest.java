@@ -100,19 +100,19 @@ class OpsApiTest {
                 .body("id", equalTo((int) business.id())).body("paused", equalTo(true));
         awaitWorkersSeePause(business);
 
-        play(call).then().statusCode(202).body("status", equalTo("queued")).body("paused", equalTo(true));
+        Tenants.play(call).then().statusCode(202).body("status", equalTo("queued")).body("paused", equalTo(true));
         DownloadJob job = new DownloadJob(onlyRun(call).id, business.id(), call.callSid());
         double firstDeferral = awaitDeferred(job, Optional.empty());
         awaitDeferred(job, Optional.of(firstDeferral));
         SystemUnderTest.provider().verify(0, getRequestedFor(urlPathEqualTo(call.providerPath())));
-        status(call).then().body("status", equalTo("queued")).body("paused", equalTo(true));
+        Tenants.status(call).then().body("status", equalTo("queued")).body("paused", equalTo(true));
         overviewEntry(business).body("paused", equalTo(true)).body("queued", greaterThanOrEqualTo(1));
 
         ops().post(businessPath(business) + "/resume").then().statusCode(200).body("paused", equalTo(false));
 
-        awaitStatus(call, DownloadStatus.READY, 20);
+        tenants.awaitStatus(call, DownloadStatus.READY, 20);
         SystemUnderTest.provider().verify(1, getRequestedFor(urlPathEqualTo(call.providerPath())));
-        status(call).then().body("paused", equalTo(false));
+        Tenants.status(call).then().body("paused", equalTo(false));
         assertEquals(List.of("pause", "resume"), tenants.auditActions(business.id()));
         ops().get("/api/ops/audit?limit=200").then().statusCode(200)
                 .body("items.find { it.business_id == " + business.id() + " && it.action == 'pause' }.actor",
@@ -130,11 +130,11 @@ class OpsApiTest {
         List<Call> calls = new ArrayList<>(List.of(probe));
         IntStream.range(0, 4).forEach(i -> calls.add(tenants.callWithRecording(business)));
         calls.forEach(call -> stub(call, audio().withFixedDelay(600)));
-        calls.stream().skip(1).forEach(call -> play(call).then().statusCode(202));
+        calls.stream().skip(1).forEach(call -> Tenants.play(call).then().statusCode(202));
 
         ops().post(businessPath(business) + "/resume").then().statusCode(200);
 
-        calls.forEach(call -> awaitStatus(call, DownloadStatus.READY, 30));
+        calls.forEach(call -> tenants.awaitStatus(call, DownloadStatus.READY, 30));
         List<ServeEvent> fetches = SystemUnderTest.provider().getAllServeEvents().stream()
                 .filter(event -> calls.stream().anyMatch(call -> event.getRequest().getUrl().startsWith(call.providerPath())))
                 .toList();
@@ -157,16 +157,16 @@ class OpsApiTest {
                 .whenScenarioStateIs("recheck").willReturn(aResponse().withStatus(404)).willSetStateTo("back"));
         SystemUnderTest.provider().stubFor(get(urlPathEqualTo(call.providerPath())).inScenario(scenario)
                 .whenScenarioStateIs("back").willReturn(audio()));
-        play(call).then().statusCode(202);
-        awaitStatus(call, DownloadStatus.FAILED, 20);
-        play(call).then().statusCode(410);
+        Tenants.play(call).then().statusCode(202);
+        tenants.awaitStatus(call, DownloadStatus.FAILED, 20);
+        Tenants.play(call).then().statusCode(410);
         overview().then().body("recent_failures.find { it.call_sid == '" + call.callSid() + "' }.error",
                 equalTo("provider_not_found"));
 
         retry(business, call.callSid()).then().statusCode(202).body("call_sid", equalTo(call.callSid()))
                 .body("status", equalTo("queued")).body("error", nullValue()).body("paused", equalTo(false));
 
-        awaitStatus(call, DownloadStatus.READY, 20);
+        tenants.awaitStatus(call, DownloadStatus.READY, 20);
         SystemUnderTest.provider().verify(3, getRequestedFor(urlPathEqualTo(call.providerPath())));
         List<RecordingRun> runs = tenants.runs(call);
         assertEquals(List.of(RunStatus.FAILED, RunStatus.SUCCEEDED), runs.stream().map(run -> run.status).toList());
@@ -187,14 +187,14 @@ class OpsApiTest {
                 .willSetStateTo("open"));
         SystemUnderTest.provider().stubFor(get(urlPathEqualTo(call.providerPath())).inScenario(scenario)
                 .whenScenarioStateIs("open").willReturn(audio()));
-        play(call).then().statusCode(202);
+        Tenants.play(call).then().statusCode(202);
         await().atMost(Duration.ofSeconds(10)).until(() -> tenants.runs(call).size() == 2);
-        status(call).then().body("status", equalTo("queued")).body("next_attempt_at", notNullValue());
+        Tenants.status(call).then().body("status", equalTo("queued")).body("next_attempt_at", notNullValue());
 
         retry(business, call.callSid()).then().statusCode(202).body("status", equalTo("queued"))
                 .body("next_attempt_at", nullValue());
 
-        awaitStatus(call, DownloadStatus.READY, 15);
+        tenants.awaitStatus(call, DownloadStatus.READY, 15);
         SystemUnderTest.provider().verify(2, getRequestedFor(urlPathEqualTo(call.providerPath())));
         assertEquals(2, tenants.runs(call).size(), "the pending run itself ran, no other");
     }
@@ -251,7 +251,7 @@ class OpsApiTest {
                 .until(() -> {
                     Call probe = tenants.callWithRecording(business);
                     stub(probe, audio());
-                    play(probe).then().statusCode(202);
+                    Tenants.play(probe).then().statusCode(202);
                     DownloadJob job = new DownloadJob(onlyRun(probe).id, business.id(), probe.callSid());
                     await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
                             .until(() -> deferredAt(job).isPresent() || fetched(probe));
@@ -329,17 +329,4 @@ class OpsApiTest {
         return ops().post(businessPath(business) + "/recordings/" + callSid + "/retry");
     }
 
-    private static Response play(Call call) {
-        return given().auth().oauth2(call.business().token())
-                .get("/api/recordings/" + call.callSid() + "/stream?explicit_user_action=true");
-    }
-
-    private static Response status(Call call) {
-        return given().auth().oauth2(call.business().token()).get("/api/recordings/" + call.callSid() + "/status");
-    }
-
-    private void awaitStatus(Call call, DownloadStatus expected, int seconds) {
-        await().atMost(Duration.ofSeconds(seconds)).pollInterval(Duration.ofMillis(200))
-                .until(() -> tenants.call(call).downloadStatus == expected);
-    }
 }

@@ -9,16 +9,19 @@ import playback.devstack.Fixtures.Business;
 import playback.devstack.Fixtures.Call;
 import playback.devstack.TwilioWebhooks;
 import playback.model.CallLog;
+import playback.model.DownloadStatus;
 import playback.model.RunStatus;
 import playback.model.RecordingRun;
 
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Test data through the real front door: businesses, then calls and recordings by signed webhooks. The
@@ -127,6 +130,23 @@ public class Tenants {
         return QuarkusTransaction.requiringNew().call(() -> ((Number) db.createNativeQuery(
                 "select count(*) from recording_runs where business_id = ?1").setParameter(1, business.id())
                 .getSingleResult()).longValue());
+    }
+
+    /** An explicit Play of the call's recording, as the UI sends it. */
+    public static io.restassured.response.Response play(Call call) {
+        return given().auth().oauth2(call.business().token())
+                .get("/api/recordings/" + call.callSid() + "/stream?explicit_user_action=true");
+    }
+
+    /** The recording's status, asked once. */
+    public static io.restassured.response.Response status(Call call) {
+        return given().auth().oauth2(call.business().token()).get("/api/recordings/" + call.callSid() + "/status");
+    }
+
+    /** Waits until the recording has the status, as PostgreSQL has it. */
+    public void awaitStatus(Call call, DownloadStatus expected, int seconds) {
+        await().atMost(Duration.ofSeconds(seconds)).pollInterval(Duration.ofMillis(200))
+                .until(() -> call(call).downloadStatus == expected);
     }
 
     /** The lane a run waits or ran in. */
