@@ -18,8 +18,12 @@ public record DownloadJob(long runId, long businessId, String callSid, Lane lane
     }
 
     public String encode() {
-        String encoded = runId + ":" + businessId + ":" + callSid;
-        return lane == Lane.INTERACTIVE ? encoded : encoded + ":" + lane.wire();
+        return runId + ":" + businessId + ":" + callSid + suffix(lane);
+    }
+
+    /** What an encoded job of the lane ends with: nothing for interactive jobs (encoded as before lanes). */
+    public static String suffix(Lane lane) {
+        return lane == Lane.INTERACTIVE ? "" : ":" + lane.wire();
     }
 
     public static DownloadJob decode(String value) {

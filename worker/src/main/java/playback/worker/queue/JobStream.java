@@ -112,7 +112,7 @@ public class JobStream {
     /** Moves due delayed jobs onto their lane's stream. */
     public int promoteDue(int max) {
         return PROMOTE_DUE.run(redis, List.of(RedisKeys.DELAYED_JOBS, RedisKeys.JOB_STREAM, RedisKeys.BACKGROUND_JOB_STREAM),
-                List.of(RedisKeys.JOB_FIELD, Integer.toString(max), ":" + Lane.BACKGROUND.wire())).toInteger();
+                List.of(RedisKeys.JOB_FIELD, Integer.toString(max), DownloadJob.suffix(Lane.BACKGROUND))).toInteger();
     }
 
     private static String stream(Delivery delivery) {
