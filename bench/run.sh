@@ -2,9 +2,13 @@
 # Builds what the benchmarks need, then runs them one after the other (each in its own JVM, with its own
 # simulator + api + worker on free ports) and prints a summary table.
 #
-#   bench/run.sh                      all five
-#   bench/run.sh cold|warm|memory|dedup|s3 ...   only those (s3: recordings in object storage, proxy vs
-#                                     presigned redirect, and the memory benchmark through the proxy)
+#   bench/run.sh                      all eight
+#   bench/run.sh cold|warm|memory|dedup|s3|backlog|hits|firstaudio ...   only those (s3: recordings in
+#                                     object storage, proxy vs presigned redirect, and the memory benchmark
+#                                     through the proxy; backlog: cold Plays idle and under 1,000 queued
+#                                     prefetches; hits: the share of Plays served warm with prefetch on;
+#                                     firstaudio: time from a cold Play to the first audio byte, for
+#                                     recordings of 1, 10 and 60 minutes)
 #   BENCH_SKIP_BUILD=1 bench/run.sh   reuse the jars already built
 #
 # Uses the machine's PostgreSQL (127.0.0.1:5432, user postgres, database playback_bench, dropped and
@@ -12,11 +16,12 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-declare -A MAIN=([cold]=ColdPlay [warm]=WarmStream [memory]=StreamMemory [dedup]=Dedup [s3]=ObjectStorageServing)
+declare -A MAIN=([cold]=ColdPlay [warm]=WarmStream [memory]=StreamMemory [dedup]=Dedup [s3]=ObjectStorageServing
+  [backlog]=PrefetchBacklog [hits]=PrefetchHits [firstaudio]=FirstAudio)
 selected=("$@")
-[ ${#selected[@]} -eq 0 ] && selected=(cold warm memory dedup s3)
+[ ${#selected[@]} -eq 0 ] && selected=(cold warm memory dedup s3 backlog hits firstaudio)
 for name in "${selected[@]}"; do
-  [ -n "${MAIN[$name]:-}" ] || { echo "unknown benchmark '$name' (cold, warm, memory, dedup, s3)" >&2; exit 2; }
+  [ -n "${MAIN[$name]:-}" ] || { echo "unknown benchmark '$name' (cold, warm, memory, dedup, s3, backlog, hits, firstaudio)" >&2; exit 2; }
 done
 
 bash scripts/ensure-services.sh || exit 1

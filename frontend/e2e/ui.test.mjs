@@ -1,7 +1,8 @@
 // Browser tests of the UI against the running system (simulator + api + worker with demo data),
 // driven by playwright-core in Debian's Chromium. Run by e2e/src/test/java/playback/e2e/UiTest.java,
 // which starts the system and passes: BASE_URL (the api, which serves the UI), SIM_URL (the provider
-// simulator), SCREENSHOT_DIR.
+// simulator), SCREENSHOT_DIR, PREFETCH_BUSINESS_ID and PREFETCH_CALL_SIDS (a third business whose
+// prefetch was on before these calls of it arrived).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
@@ -20,6 +21,7 @@ const PLAY_HEADROOM_MS = 3000;
 let browser;
 let calls; // the demo's first business, newest first (DemoData: index 2 is gone at the provider)
 let second; // the demo's second business { id, account_sid, calls }: the operations scenarios act on it only
+let prefetching; // the third business { id, calls }: prefetch on, its calls reported after it was turned on
 const pageProblems = []; // Content-Security-Policy violations and 404s seen by any page, checked by the last test
 
 before(async () => {
@@ -29,9 +31,14 @@ before(async () => {
     args: ['--no-sandbox', '--disable-background-networking', '--disable-gpu', '--autoplay-policy=no-user-gesture-required'],
   });
   calls = await callsOf(1);
+  const prefetchingId = Number(process.env.PREFETCH_BUSINESS_ID);
+  const prefetchedSids = (process.env.PREFETCH_CALL_SIDS ?? '').split(',').filter(Boolean);
   const businesses = await (await fetch(`${BASE}/api/dev/businesses`)).json();
-  const blueHarbor = businesses.find((b) => b.id !== 1);
+  const blueHarbor = businesses.find((b) => b.id !== 1 && b.id !== prefetchingId);
   second = { ...blueHarbor, calls: await callsOf(blueHarbor.id) };
+  prefetching = { id: prefetchingId, calls: (await callsOf(prefetchingId)).filter((c) => prefetchedSids.includes(c.call_sid)) };
+  assert.ok(prefetchedSids.length > 0 && prefetching.calls.length === prefetchedSids.length,
+    `the prefetching business's calls are listed: ${prefetchedSids}`);
 });
 
 async function tokenFor(businessId, roles) {
@@ -61,6 +68,12 @@ async function script(call, how) {
   assert.equal(response.status, 204);
 }
 
+/** The recording's status as the api answers it, asked once. */
+async function statusOf(call, token) {
+  const answer = await fetch(`${BASE}/api/recordings/${call.call_sid}/status`, { headers: { Authorization: `Bearer ${token}` } });
+  return (await answer.json()).status;
+}
+
 async function fetchesOf(call) {
   const stats = await (await fetch(`${SIM}/sim/stats`)).json();
   return stats.fetches[call.recording.recording_sid] ?? 0;
@@ -88,8 +101,8 @@ async function quietWindow(page) {
 
 /**
  * A signed-in page that records every control request (status/stream/download without a signed token),
- * each with `settled` set once it was answered or failed, and every load of the calls list. `operator`
- * signs in with the operations role.
+ * each with `settled` set once it was answered or failed, every load of the calls list, and every
+ * response (`{ url, status }`). `operator` signs in with the operations role.
  */
 async function signedIn({ business = 1, operator = false } = {}) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
@@ -97,8 +110,10 @@ async function signedIn({ business = 1, operator = false } = {}) {
   page.on('console', (message) => {
     if (message.text().includes('Content Security Policy')) pageProblems.push(message.text());
   });
+  const responses = [];
   page.on('response', (response) => {
     if (response.status() === 404) pageProblems.push(`404 ${response.url()}`);
+    responses.push({ url: response.url(), status: response.status() });
   });
   const requests = [];
   const listLoads = [];
@@ -119,7 +134,19 @@ async function signedIn({ business = 1, operator = false } = {}) {
   if (operator) await page.getByTestId('signin-operator').check();
   await page.getByTestId('signin-submit').click();
   await page.getByTestId('calls-table').waitFor();
-  return { context, page, requests, listLoads, of: (call) => requests.filter((r) => r.url.includes(call.call_sid)) };
+  return {
+    context, page, requests, listLoads, responses,
+    of: (call) => requests.filter((r) => r.url.includes(call.call_sid)),
+  };
+}
+
+/** Presses the row's Play and waits for the playback clock to move; returns the milliseconds it took. */
+async function playUntilAudioAdvances(page, call, timeout) {
+  const started = Date.now();
+  await row(page, call).getByTestId('call-play').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid="player-audio"]').currentTime > 0.2,
+    null, { timeout });
+  return Date.now() - started;
 }
 
 function row(page, call) {
@@ -135,11 +162,7 @@ test('1. one Play on a cold recording plays soon, with at most 3 control request
   const delay = 1000;
   await script(call, { latency_ms: delay, duration_seconds: 30 });
   const { context, page, of } = await signedIn();
-  const started = Date.now();
-  await row(page, call).getByTestId('call-play').click();
-  await page.waitForFunction(() => document.querySelector('[data-testid="player-audio"]').currentTime > 0.2,
-    null, { timeout: delay + PLAY_HEADROOM_MS + 5000 });
-  const elapsed = Date.now() - started;
+  const elapsed = await playUntilAudioAdvances(page, call, delay + PLAY_HEADROOM_MS + 5000);
   console.log(`cold Play: audio advanced ${elapsed} ms after Play (simulator delay ${delay} ms)`);
   // Measured 2.7 to 3.1 s on a shared 2-core machine, most of it the page and the audio element: the
   // limit leaves headroom, the printed figure is the measurement.
@@ -403,15 +426,62 @@ test('11. Retry now gives a failed recording a new download; the audit log shows
     }, () => 'the recording is ready after Retry now', 20000);
     assert.equal(await fetchesOf(call), fetchedBefore + 1, 'one new download at the provider');
     await page.waitForSelector(`[data-testid="ops-audit-entry"][data-action="retry_now"][data-call-sid="${call.call_sid}"]`, { timeout: 15000 });
-    // Tall enough for the whole page: the player stays docked at the bottom of the window.
-    await page.setViewportSize({ width: 1280, height: 1700 });
+    // Tall enough for the whole page, from its top: the player stays docked at the bottom of the window.
+    await page.setViewportSize({ width: 1280, height: 1800 });
+    await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({ path: `${SHOTS}/operations.png` });
   } finally {
     await context.close();
   }
 });
 
-test('12. the UI runs under its Content-Security-Policy, favicon included', async () => {
+test('12. recordings stored by prefetch show ready and play at once: no 202, no download asked, one provider fetch each', async () => {
+  const token = await tokenFor(prefetching.id);
+  await until(async () => (await Promise.all(prefetching.calls.map((call) => statusOf(call, token)))).every((s) => s === 'ready'),
+    () => 'the worker stored every recording of the prefetching business', 30000);
+  const { context, page, of, responses } = await signedIn({ business: prefetching.id });
+  for (const call of prefetching.calls) {
+    await row(page, call).locator('[data-testid="recording-status"][data-status="ready"]').waitFor({ timeout: 10000 });
+  }
+  const call = prefetching.calls[0];
+  const elapsed = await playUntilAudioAdvances(page, call, PLAY_HEADROOM_MS + 5000);
+  console.log(`prefetched Play: audio advanced ${elapsed} ms after Play`);
+  const ofPrefetched = responses.filter((r) => prefetching.calls.some((c) => r.url.includes(c.call_sid)));
+  assert.ok(ofPrefetched.length > 0, 'the recording was asked for');
+  assert.deepEqual(ofPrefetched.filter((r) => r.status === 202), [], 'no answer was a 202');
+  assert.deepEqual(of(call).filter((r) => r.url.includes('explicit_user_action=true')).map((r) => r.url), [],
+    'the player asked for no download');
+  for (const prefetched of prefetching.calls) {
+    assert.equal(await fetchesOf(prefetched), 1, `one provider fetch of ${prefetched.call_sid}`);
+  }
+  assert.ok(elapsed <= PLAY_HEADROOM_MS, `audio advanced ${elapsed} ms after Play (limit ${PLAY_HEADROOM_MS} ms)`);
+  await context.close();
+});
+
+test('13. an operator sets a prefetch policy on the operations page; the api has it; the audit log shows it', async () => {
+  const { context, page } = await signedIn({ business: prefetching.id, operator: true });
+  await operations(page);
+  const policy = businessRow(page, prefetching.id);
+  await policy.getByTestId('ops-prefetch-edit').click();
+  const editor = page.locator(`[data-testid="ops-prefetch-editor"][data-business-id="${prefetching.id}"]`);
+  await editor.getByTestId('ops-prefetch-hours').fill('721');
+  await editor.getByTestId('ops-prefetch-save').click();
+  assert.equal(await editor.getByTestId('ops-prefetch-error').getAttribute('data-error'), 'invalid_hours');
+
+  await editor.getByTestId('ops-prefetch-hours').fill('48');
+  await editor.getByTestId('ops-prefetch-cap').fill('100');
+  await editor.getByTestId('ops-prefetch-save').click();
+  await policy.locator('[data-testid="ops-prefetch"][data-hours="48"][data-daily-max-count="100"]').waitFor({ timeout: 10000 });
+  const answer = await fetch(`${BASE}/api/ops/businesses/${prefetching.id}/prefetch`,
+    { headers: { Authorization: `Bearer ${await tokenFor(prefetching.id, ['ops'])}` } });
+  assert.equal(answer.status, 200);
+  assert.deepEqual(await answer.json(), { business_id: prefetching.id, prefetch: { hours: 48, daily_max_count: 100 } });
+  await page.locator(`[data-testid="ops-audit-entry"][data-action="set_prefetch"][data-business-id="${prefetching.id}"]`)
+    .filter({ hasText: 'last 48 h, at most 100 a day' }).waitFor({ timeout: 15000 });
+  await context.close();
+});
+
+test('14. the UI runs under its Content-Security-Policy, favicon included', async () => {
   const { context, page } = await signedIn();
   const response = await page.goto(`${BASE}/`);
   assert.match(response.headers()['content-security-policy'] ?? '', /default-src 'self'/);

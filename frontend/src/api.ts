@@ -68,6 +68,22 @@ export interface QueueDepth {
   oldest_waiting_seconds: number | null;
 }
 
+/**
+ * A business's prefetch policy: completed recordings of calls of the last `hours` are fetched before
+ * anyone presses Play, at most `daily_max_count` a day (UTC; null: no cap).
+ */
+export interface PrefetchPolicy {
+  hours: number;
+  daily_max_count: number | null;
+}
+
+/** The answer to setting a prefetch policy. */
+export interface PrefetchSetting {
+  business_id: number;
+  /** null: prefetch is off. */
+  prefetch: PrefetchPolicy | null;
+}
+
 /** One business as the operations API shows it (also the answer to pause, resume and limit). */
 export interface BusinessControl {
   id: number;
@@ -80,6 +96,10 @@ export interface BusinessControl {
   queued: number;
   downloading: number;
   failed: number;
+  /** null: prefetch is off. */
+  prefetch: PrefetchPolicy | null;
+  /** Prefetches started today (UTC), as the daily cap counts them; null while prefetch is off. */
+  prefetched_today: number | null;
 }
 
 export interface ThroughputMinute {
@@ -107,7 +127,7 @@ export interface StuckRun {
   lease_until: string;
 }
 
-export type AuditAction = 'pause' | 'resume' | 'set_limit' | 'retry_now';
+export type AuditAction = 'pause' | 'resume' | 'set_limit' | 'retry_now' | 'set_prefetch';
 
 export interface AuditEntry {
   at: string;
@@ -181,6 +201,8 @@ export interface Api {
   resumeBusiness(businessId: number, signal?: AbortSignal): Promise<BusinessControl>;
   /** limit 1..100, or null for the default. */
   setBusinessLimit(businessId: number, limit: number | null, signal?: AbortSignal): Promise<BusinessControl>;
+  /** A policy (hours 1..720, a daily cap of at least 1 or none), or null to turn prefetch off. */
+  setPrefetch(businessId: number, policy: PrefetchPolicy | null, signal?: AbortSignal): Promise<PrefetchSetting>;
   /** A failed recording gets a new run now; a scheduled retry is made due now (409 `not_retryable` otherwise). */
   retryRecording(businessId: number, callSid: string, signal?: AbortSignal): Promise<RecordingStatus>;
 }
@@ -293,6 +315,8 @@ export function createApi(options: ApiOptions): Api {
     pauseBusiness: (id, signal) => sendJson<BusinessControl>('POST', `${business(id)}/pause`, undefined, signal),
     resumeBusiness: (id, signal) => sendJson<BusinessControl>('POST', `${business(id)}/resume`, undefined, signal),
     setBusinessLimit: (id, limit, signal) => sendJson<BusinessControl>('PUT', `${business(id)}/limit`, { limit }, signal),
+    setPrefetch: (id, policy, signal) =>
+      sendJson<PrefetchSetting>('PUT', `${business(id)}/prefetch`, policy ?? { hours: null }, signal),
     retryRecording: (id, callSid, signal) =>
       sendJson<RecordingStatus>('POST', `${business(id)}/recordings/${encodeURIComponent(callSid)}/retry`, undefined, signal),
   };

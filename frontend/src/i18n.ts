@@ -120,6 +120,23 @@ const en = {
   useDefaultLimit: 'Default ({limit})',
   limitInvalid: 'A limit is a whole number from {min} to {max}.',
   actionFailed: 'Not done: {message}',
+  columnPrefetch: 'Prefetch',
+  prefetchOff: 'Off',
+  prefetchLastHours: 'Last {hours} h',
+  prefetchCap: 'at most {count} a day',
+  prefetchNoCap: 'no daily cap',
+  prefetchedToday: '{count} today',
+  prefetchHours: 'Hours',
+  prefetchDailyCap: 'Daily cap',
+  prefetchNoCapPlaceholder: 'none',
+  changePrefetch: 'Change',
+  prefetchFor: 'Prefetch for {business}:',
+  savePrefetch: 'Save',
+  prefetchTurnOff: 'Turn off',
+  cancel: 'Cancel',
+  prefetchHoursInvalid: 'Hours are a whole number from {min} to {max}.',
+  prefetchCapInvalid: 'A daily cap is a whole number of at least 1, or empty for no cap.',
+  prefetchRefused: 'The server refused this policy: {message}',
 
   throughputTitle: 'Downloads in the last 15 minutes',
   throughputTotals: '{succeeded} succeeded, {failed} failed',
@@ -155,6 +172,7 @@ const en = {
   auditResume: 'Resumed downloads',
   auditSetLimit: 'Set the limit',
   auditRetryNow: 'Retried now',
+  auditSetPrefetch: 'Set prefetch',
 };
 
 export type MessageKey = keyof typeof en;
@@ -276,6 +294,23 @@ const he: Record<MessageKey, string> = {
   useDefaultLimit: 'ברירת מחדל ({limit})',
   limitInvalid: 'מגבלה היא מספר שלם בין {min} ל־{max}.',
   actionFailed: 'הפעולה לא בוצעה: {message}',
+  columnPrefetch: 'הורדה מראש',
+  prefetchOff: 'כבויה',
+  prefetchLastHours: '{hours} השעות האחרונות',
+  prefetchCap: 'עד {count} ביום',
+  prefetchNoCap: 'ללא מכסה יומית',
+  prefetchedToday: '{count} היום',
+  prefetchHours: 'שעות',
+  prefetchDailyCap: 'מכסה יומית',
+  prefetchNoCapPlaceholder: 'ללא',
+  changePrefetch: 'שינוי',
+  prefetchFor: 'הורדה מראש עבור {business}:',
+  savePrefetch: 'שמירה',
+  prefetchTurnOff: 'כיבוי',
+  cancel: 'ביטול',
+  prefetchHoursInvalid: 'מספר השעות הוא מספר שלם בין {min} ל־{max}.',
+  prefetchCapInvalid: 'מכסה יומית היא מספר שלם של 1 לפחות, או ריקה ללא מכסה.',
+  prefetchRefused: 'השרת דחה את המדיניות: {message}',
 
   throughputTitle: 'הורדות ב־15 הדקות האחרונות',
   throughputTotals: '{succeeded} הצליחו, {failed} נכשלו',
@@ -311,6 +346,7 @@ const he: Record<MessageKey, string> = {
   auditResume: 'חידוש הורדות',
   auditSetLimit: 'קביעת מגבלה',
   auditRetryNow: 'ניסיון חוזר מיידי',
+  auditSetPrefetch: 'קביעת הורדה מראש',
 };
 
 export const messages: Record<Lang, Record<MessageKey, string>> = { en, he };

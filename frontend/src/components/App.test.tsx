@@ -124,6 +124,22 @@ describe('App', () => {
     expect(sessionStorage.getItem('playback.session')).toBeNull();
   });
 
+  it('a recording stored ahead of the Play (prefetched) is listed ready and plays on the status read alone', async () => {
+    const stored: Call = { ...call(CALL_A), recording: { ...call(CALL_A).recording!, status: 'ready', size_bytes: 320_000 } };
+    const server = routedFetch({
+      ...demoRoutes(() => ({ status: 200, body: readyA })),
+      'GET /api/calls?limit=20': () => ({ status: 200, body: { items: [stored], next_cursor: null } }),
+    });
+    renderApp(server.fetch);
+
+    const [row] = await signInAs('alice');
+    expect(within(row).getByTestId('recording-status').dataset.status).toBe('ready');
+    fireEvent.click(within(row).getByTestId('call-play'));
+    await waitFor(() => expect(screen.getByTestId('player').dataset.state).toBe('playing'));
+    // No explicit request: nothing is asked to be downloaded, so no 202 can come back.
+    expect(server.asked.filter((key) => key.includes('/api/recordings/'))).toEqual([`GET /api/recordings/${CALL_A}/status`]);
+  });
+
   it('switches to Hebrew, right to left, with the timeline kept left to right', async () => {
     const server = routedFetch(demoRoutes(() => ({ status: 200, body: readyA })));
     renderApp(server.fetch);

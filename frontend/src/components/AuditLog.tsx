@@ -10,6 +10,7 @@ const ACTIONS: Record<AuditAction, MessageKey> = {
   resume: 'auditResume',
   set_limit: 'auditSetLimit',
   retry_now: 'auditRetryNow',
+  set_prefetch: 'auditSetPrefetch',
 };
 
 /** What operators did, newest first. */

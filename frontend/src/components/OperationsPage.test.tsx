@@ -48,6 +48,10 @@ async function signIn(fetchImpl: typeof fetch, operator: boolean) {
   await screen.findAllByTestId('call-row');
 }
 
+function editorOf(id: number) {
+  return screen.getAllByTestId('ops-prefetch-editor').find((editor) => editor.dataset.businessId === String(id))!;
+}
+
 function businessRow(id: number) {
   return screen.getAllByTestId('ops-business-row').find((row) => row.dataset.businessId === String(id))!;
 }
@@ -134,6 +138,93 @@ describe('OperationsPage', () => {
     expect(api.asked.filter((a) => a.key === 'PUT /api/ops/businesses/1/limit').map((a) => a.body)).toEqual([
       { limit: 1 },
       { limit: null },
+    ]);
+  });
+
+  it("shows each business's prefetch policy and sets it: hours with a cap, off; what is wrong is said", async () => {
+    const current = overview({
+      businesses: [
+        business({ prefetch: { hours: 24, daily_max_count: 500 }, prefetched_today: 3 }),
+        business({ id: 2, name: 'Blue Harbor Dental', account_sid: 'AC' + '2'.repeat(32) }),
+      ],
+    });
+    const api = server({
+      'GET /api/ops/overview': () => ({ status: 200, body: current }),
+      'PUT /api/ops/businesses/2/prefetch': (init) => {
+        const body = JSON.parse(String(init.body)) as { hours: number | null; daily_max_count?: number | null };
+        if (body.hours === 700) {
+          // A server may refuse what the form lets through (another version's bounds): its words are shown.
+          return { status: 400, body: { error: 'invalid_body', message: 'the body is {"hours": 1..500}' } };
+        }
+        const prefetch = body.hours === null ? null : { hours: body.hours, daily_max_count: body.daily_max_count ?? null };
+        current.businesses = current.businesses.map((b) =>
+          b.id === 2 ? { ...b, prefetch, prefetched_today: prefetch ? 0 : null } : b);
+        return { status: 200, body: { business_id: 2, prefetch } };
+      },
+    });
+    await signIn(api.fetch, true);
+    fireEvent.click(screen.getByTestId('nav-operations'));
+    await screen.findByTestId('ops-businesses');
+
+    const first = within(businessRow(1));
+    expect(first.getByTestId('ops-prefetch').textContent).toBe('Last 24 h');
+    expect(first.getByTestId('ops-prefetch-detail').textContent).toBe('at most 500 a day, 3 today');
+    expect(first.getByTestId('ops-prefetched-today').dataset.count).toBe('3');
+    fireEvent.click(first.getByTestId('ops-prefetch-edit'));
+    const firstEditor = () => within(editorOf(1));
+    expect((firstEditor().getByTestId('ops-prefetch-hours') as HTMLInputElement).value).toBe('24');
+    expect((firstEditor().getByTestId('ops-prefetch-cap') as HTMLInputElement).value).toBe('500');
+    fireEvent.click(firstEditor().getByTestId('ops-prefetch-cancel'));
+    expect(screen.queryByTestId('ops-prefetch-editor')).toBeNull();
+
+    const summary = () => within(businessRow(2)).getByTestId('ops-prefetch');
+    expect(summary().textContent).toBe('Off');
+    expect(summary().dataset.state).toBe('off');
+    expect(within(businessRow(2)).queryByTestId('ops-prefetch-detail')).toBeNull();
+    fireEvent.click(within(businessRow(2)).getByTestId('ops-prefetch-edit'));
+    const row = () => within(editorOf(2));
+    expect(row().queryByTestId('ops-prefetch-off')).toBeNull();
+    expect((row().getByTestId('ops-prefetch-hours') as HTMLInputElement).value).toBe('');
+
+    // Checked before sending: the field at fault is named, nothing is asked.
+    const hours = row().getByTestId('ops-prefetch-hours');
+    const cap = row().getByTestId('ops-prefetch-cap');
+    fireEvent.change(hours, { target: { value: '721' } });
+    fireEvent.click(row().getByTestId('ops-prefetch-save'));
+    expect(row().getByTestId('ops-prefetch-error').dataset.error).toBe('invalid_hours');
+    expect(row().getByTestId('ops-prefetch-error').textContent).toBe('Hours are a whole number from 1 to 720.');
+    fireEvent.change(hours, { target: { value: '48' } });
+    fireEvent.change(cap, { target: { value: '0' } });
+    fireEvent.click(row().getByTestId('ops-prefetch-save'));
+    expect(row().getByTestId('ops-prefetch-error').dataset.error).toBe('invalid_cap');
+    expect(api.keys()).not.toContain('PUT /api/ops/businesses/2/prefetch');
+
+    fireEvent.change(hours, { target: { value: '700' } });
+    fireEvent.change(cap, { target: { value: '' } });
+    fireEvent.click(row().getByTestId('ops-prefetch-save'));
+    await waitFor(() => expect(row().getByTestId('ops-prefetch-error').dataset.error).toBe('refused'));
+    expect(row().getByTestId('ops-prefetch-error').textContent).toBe(
+      'The server refused this policy: the body is {"hours": 1..500}',
+    );
+    expect(summary().dataset.state).toBe('off');
+
+    fireEvent.change(hours, { target: { value: '48' } });
+    fireEvent.change(cap, { target: { value: '100' } });
+    fireEvent.click(row().getByTestId('ops-prefetch-save'));
+    await waitFor(() => expect(summary().textContent).toBe('Last 48 h'));
+    expect(within(businessRow(2)).getByTestId('ops-prefetch-detail').textContent).toMatch(/^at most 100 a day/);
+    // Done: the editor closes; today's count comes with the next overview.
+    await waitFor(() => expect(screen.queryByTestId('ops-prefetch-editor')).toBeNull());
+    await waitFor(() => expect(within(businessRow(2)).getByTestId('ops-prefetched-today').dataset.count).toBe('0'));
+
+    fireEvent.click(within(businessRow(2)).getByTestId('ops-prefetch-edit'));
+    expect((row().getByTestId('ops-prefetch-hours') as HTMLInputElement).value).toBe('48');
+    fireEvent.click(row().getByTestId('ops-prefetch-off'));
+    await waitFor(() => expect(summary().dataset.state).toBe('off'));
+    expect(api.asked.filter((a) => a.key === 'PUT /api/ops/businesses/2/prefetch').map((a) => a.body)).toEqual([
+      { hours: 700, daily_max_count: null },
+      { hours: 48, daily_max_count: 100 },
+      { hours: null },
     ]);
   });
 

@@ -16,6 +16,8 @@ export function business(overrides: Partial<BusinessControl> = {}): BusinessCont
     queued: 3,
     downloading: 2,
     failed: 1,
+    prefetch: null,
+    prefetched_today: null,
     ...overrides,
   };
 }

@@ -10,6 +10,7 @@ import io.restassured.response.ValidatableResponse;
 import io.restassured.specification.RequestSpecification;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
+import playback.devstack.Fixtures;
 import playback.devstack.Fixtures.Business;
 import playback.devstack.Fixtures.Call;
 import playback.model.DownloadStatus;
@@ -234,7 +235,31 @@ class OpsApiTest {
                 .body("throughput", hasSize(15)).body("stuck_runs", notNullValue());
         overviewEntry(business).body("account_sid", equalTo(business.accountSid()))
                 .body("limit", equalTo(DEFAULT_LIMIT)).body("limit_overridden", equalTo(false))
-                .body("paused", equalTo(false)).body("in_flight", equalTo(0)).body("queued", equalTo(0));
+                .body("paused", equalTo(false)).body("in_flight", equalTo(0)).body("queued", equalTo(0))
+                .body("prefetch", nullValue()).body("prefetched_today", nullValue());
+    }
+
+    @Test
+    void theOverviewShowsEachBusinessPrefetchPolicyAndItsPrefetchesToday() {
+        Business business = tenants.business();
+        setPrefetch(business, "{\"hours\":720,\"daily_max_count\":50}");
+        overviewEntry(business).body("prefetch.hours", equalTo(720)).body("prefetch.daily_max_count", equalTo(50))
+                .body("prefetched_today", equalTo(0));
+
+        Call call = new Call(business, Fixtures.sid("CA"), Fixtures.sid("RE"));
+        stub(call, audio());
+        tenants.report(call);
+        tenants.awaitStatus(call, DownloadStatus.READY, 20);
+        overviewEntry(business).body("prefetched_today", equalTo(1)).body("queued", equalTo(0));
+
+        setPrefetch(business, "{\"hours\":24}");
+        // The answers of the other actions carry the business's entry, policy included.
+        ops().post(businessPath(business) + "/resume").then().statusCode(200)
+                .body("prefetch.hours", equalTo(24)).body("prefetch.daily_max_count", nullValue())
+                .body("prefetched_today", equalTo(1));
+        setPrefetch(business, "{\"hours\":null}");
+        overviewEntry(business).body("prefetch", nullValue()).body("prefetched_today", nullValue());
+        assertEquals(List.of("set_prefetch", "set_prefetch", "resume", "set_prefetch"), tenants.auditActions(business.id()));
     }
 
     // ---- helpers ------------------------------------------------------------------------------------
@@ -319,6 +344,10 @@ class OpsApiTest {
     /** The overview, its assertions rooted at the business's entry. */
     private ValidatableResponse overviewEntry(Business business) {
         return overview().then().statusCode(200).rootPath("businesses.find { it.id == " + business.id() + " }");
+    }
+
+    private void setPrefetch(Business business, String body) {
+        ops().contentType(ContentType.JSON).body(body).put(businessPath(business) + "/prefetch").then().statusCode(200);
     }
 
     private static String businessPath(Business business) {

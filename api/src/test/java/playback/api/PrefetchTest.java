@@ -11,6 +11,7 @@ import playback.model.DownloadStatus;
 import playback.model.RecordingRun;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -49,7 +50,7 @@ class PrefetchTest {
         Call call = stubbed(new Call(business, Fixtures.sid("CA"), Fixtures.sid("RE")), 0);
         MetricsScrape worker = MetricsScrape.of(SystemUnderTest.workerUrl());
 
-        report(call);
+        tenants.report(call);
 
         await().atMost(Duration.ofSeconds(20)).until(() -> tenants.call(call).downloadStatus == DownloadStatus.READY);
         await().atMost(Duration.ofSeconds(10)).until(() -> MetricsScrape.of(SystemUnderTest.workerUrl())
@@ -71,19 +72,19 @@ class PrefetchTest {
     void withPrefetchOffOrOutsideTheWindowOrOverTheDailyCapNothingIsFetched() {
         Business off = tenants.business();
         Call untouched = stubbed(new Call(off, Fixtures.sid("CA"), Fixtures.sid("RE")), 0);
-        report(untouched);
+        tenants.report(untouched);
 
         Business narrow = tenants.business();
         setPrefetch(narrow, Map.of("hours", 1)).then().statusCode(200);
         Call old = stubbed(new Call(narrow, Fixtures.sid("CA"), Fixtures.sid("RE")), 0);
-        report(old);
+        tenants.report(old);
 
         Business capped = tenants.business();
         setPrefetch(capped, Map.of("hours", WINDOW_HOURS, "daily_max_count", 1)).then().statusCode(200);
         Call first = stubbed(new Call(capped, Fixtures.sid("CA"), Fixtures.sid("RE")), 0);
         Call second = stubbed(new Call(capped, Fixtures.sid("CA"), Fixtures.sid("RE")), 0);
-        report(first);
-        report(second);
+        tenants.report(first);
+        tenants.report(second);
 
         await().atMost(Duration.ofSeconds(20)).until(() -> tenants.call(first).downloadStatus == DownloadStatus.READY);
         for (Call call : List.of(untouched, old, second)) {
@@ -100,7 +101,7 @@ class PrefetchTest {
         setPrefetch(business, Map.of("hours", WINDOW_HOURS)).then().statusCode(200);
         // Three slow prefetches: with a limit of 2, only one of them may run at a time.
         List<Call> slow = List.of(call(business, 6_000), call(business, 6_000), call(business, 6_000));
-        slow.forEach(this::report);
+        slow.forEach(tenants::report);
         await().atMost(Duration.ofSeconds(10)).until(() -> slow.stream()
                 .anyMatch(call -> tenants.call(call).downloadStatus == DownloadStatus.DOWNLOADING));
         Call waiting = slow.stream().filter(call -> tenants.call(call).downloadStatus == DownloadStatus.QUEUED)
@@ -111,8 +112,7 @@ class PrefetchTest {
 
         // The Play's download takes the slot the background left, while the first prefetch still runs.
         await().atMost(Duration.ofSeconds(3)).until(() -> tenants.call(waiting).downloadStatus == DownloadStatus.DOWNLOADING);
-        long running = slow.stream().filter(call -> tenants.call(call).downloadStatus == DownloadStatus.DOWNLOADING).count();
-        assertEquals(2, running, "one prefetch and the promoted Play, never two prefetches");
+        assertEquals(2, downloading(slow), "one prefetch and the promoted Play, never two prefetches");
         await().atMost(Duration.ofSeconds(30)).until(() -> slow.stream()
                 .allMatch(call -> tenants.call(call).downloadStatus == DownloadStatus.READY));
         List<RecordingRun> runs = tenants.runs(waiting);
@@ -124,19 +124,51 @@ class PrefetchTest {
     }
 
     @Test
+    void prefetchesOfManyBusinessesNeverTakeTheWorkersLastThreads() {
+        // The worker runs 8 downloads, 2 of them kept for Plays; 5 businesses with a limit of 3 each want 10
+        // slow prefetches at once (2 each), more than the 6 the worker gives them.
+        List<Call> slow = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            Business business = tenants.business();
+            setPrefetch(business, Map.of("hours", WINDOW_HOURS)).then().statusCode(200);
+            slow.add(call(business, 5_000));
+            slow.add(call(business, 5_000));
+        }
+        slow.forEach(tenants::report);
+        await().atMost(Duration.ofSeconds(10)).until(() -> downloading(slow) >= 6);
+        Call played = call(tenants.business(), 0);
+        tenants.report(played);
+
+        given().auth().oauth2(played.business().token()).queryParam("explicit_user_action", true)
+                .get("/api/recordings/" + played.callSid() + "/stream").then().statusCode(202);
+
+        await().atMost(Duration.ofMillis(2_500)).until(() -> tenants.call(played).downloadStatus == DownloadStatus.READY);
+        assertEquals(6, downloading(slow), "the first prefetches still run, and no more of them than the worker gives");
+        await().atMost(Duration.ofSeconds(30)).until(() -> slow.stream()
+                .allMatch(call -> tenants.call(call).downloadStatus == DownloadStatus.READY));
+        for (Call call : slow) {
+            SystemUnderTest.provider().verify(1, getRequestedFor(urlPathEqualTo(call.providerPath())));
+        }
+    }
+
+    private long downloading(List<Call> calls) {
+        return calls.stream().filter(call -> tenants.call(call).downloadStatus == DownloadStatus.DOWNLOADING).count();
+    }
+
+    @Test
     void aRateLimitedAccountHoldsItsPrefetchesBackWhilePlaysGoOn() {
         Business business = tenants.business();
         setPrefetch(business, Map.of("hours", WINDOW_HOURS)).then().statusCode(200);
         Call limited = new Call(business, Fixtures.sid("CA"), Fixtures.sid("RE"));
         SystemUnderTest.provider().stubFor(get(urlPathEqualTo(limited.providerPath()))
                 .willReturn(aResponse().withStatus(429).withHeader("Retry-After", "1")));
-        report(limited);
+        tenants.report(limited);
         await().atMost(Duration.ofSeconds(20)).until(() -> "provider_rate_limited".equals(tenants.call(limited).error));
 
         Call held = call(business, 0);
-        report(held);
+        tenants.report(held);
         Call played = call(business, 0);
-        report(played);
+        tenants.report(played);
         given().auth().oauth2(business.token()).queryParam("explicit_user_action", true)
                 .get("/api/recordings/" + played.callSid() + "/stream").then().statusCode(202);
 
@@ -176,11 +208,6 @@ class PrefetchTest {
         SystemUnderTest.provider().stubFor(get(urlPathEqualTo(call.providerPath())).willReturn(aResponse().withStatus(200)
                 .withHeader("Content-Type", "audio/mpeg").withBody(Tenants.mp3(RECORDING_BYTES)).withFixedDelay(delayMillis)));
         return call;
-    }
-
-    private void report(Call call) {
-        tenants.webhook("call-status", Tenants.callStatus(call.business(), call.callSid())).then().statusCode(204);
-        tenants.webhook("recording-status", Tenants.recordingStatus(call.business(), call)).then().statusCode(204);
     }
 
     private String lane(RecordingRun run) {

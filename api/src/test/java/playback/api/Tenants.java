@@ -74,9 +74,14 @@ public class Tenants {
     /** A completed call with a completed recording, as the provider reports them. */
     public Call callWithRecording(Business business) {
         Call call = new Call(business, Fixtures.sid("CA"), Fixtures.sid("RE"));
-        webhook("call-status", callStatus(business, call.callSid())).then().statusCode(204);
-        webhook("recording-status", recordingStatus(business, call)).then().statusCode(204);
+        report(call);
         return call;
+    }
+
+    /** The provider reports the call completed, then its recording completed. */
+    public void report(Call call) {
+        webhook("call-status", callStatus(call.business(), call.callSid())).then().statusCode(204);
+        webhook("recording-status", recordingStatus(call.business(), call)).then().statusCode(204);
     }
 
     public static Map<String, String> callStatus(Business business, String callSid) {

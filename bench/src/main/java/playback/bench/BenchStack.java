@@ -3,9 +3,11 @@ package playback.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import playback.devstack.Fixtures;
+import playback.devstack.Fixtures.Business;
 import playback.devstack.Fixtures.Call;
 import playback.devstack.ManagedProcess;
 import playback.devstack.Stack;
+import playback.devstack.TwilioWebhooks;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,8 +24,10 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Executors;
@@ -33,10 +37,10 @@ import java.util.stream.Stream;
 /**
  * The setup every benchmark shares: a fresh database {@value #DATABASE} and Redis database
  * {@value #REDIS_DB} on the machine's own servers, then devstack's {@link Stack} with the provider
- * simulator, one api and one worker on free loopback ports, started from the jars bench/run.sh copied.
- * Data is made with devstack's {@link Fixtures}; what is left here is the benchmarks' own client: the
- * explicit Play and the status of a recording. {@link #close()} stops everything the stack started, as
- * its shutdown hook does on Ctrl-C.
+ * simulator, one api and one worker (or more) on free loopback ports, started from the jars bench/run.sh
+ * copied. Data is made with devstack's {@link Fixtures}; what is left here is the benchmarks' own
+ * client: the explicit Play and the status of a recording, a metric of a service.
+ * {@link #close()} stops everything the stack started, as its shutdown hook does on Ctrl-C.
  */
 final class BenchStack implements AutoCloseable {
 
@@ -53,19 +57,23 @@ final class BenchStack implements AutoCloseable {
     final Path work;
     final Stack stack;
     final ManagedProcess api;
+    final List<ManagedProcess> workers;
     final String apiUrl;
     final String simulatorUrl;
     final Fixtures fixtures;
+    final TwilioWebhooks webhooks;
     final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .executor(Executors.newCachedThreadPool(daemonThreads())).connectTimeout(Duration.ofSeconds(5)).build();
 
-    private BenchStack(Path work, Stack stack, ManagedProcess api, String simulatorUrl) {
+    private BenchStack(Path work, Stack stack, ManagedProcess api, List<ManagedProcess> workers, String simulatorUrl) {
         this.work = work;
         this.stack = stack;
         this.api = api;
+        this.workers = workers;
         this.apiUrl = api.url();
         this.simulatorUrl = simulatorUrl;
         this.fixtures = new Fixtures(stack, apiUrl, simulatorUrl);
+        this.webhooks = new TwilioWebhooks(apiUrl, stack.providerAuthToken());
     }
 
     /** Recreates the database, flushes the Redis database, starts simulator, api and worker. */
@@ -75,6 +83,11 @@ final class BenchStack implements AutoCloseable {
 
     /** The same, with settings both the api and the worker get (another storage). */
     static BenchStack start(String name, Map<String, String> settings) throws Exception {
+        return start(name, settings, 1);
+    }
+
+    /** The same, with that many worker replicas (named worker, worker-2, ...). */
+    static BenchStack start(String name, Map<String, String> settings, int workerCount) throws Exception {
         Path root = repositoryRoot();
         Path work = root.resolve("bench/target/bench-run/" + name);
         deleteRecursively(work);
@@ -90,10 +103,14 @@ final class BenchStack implements AutoCloseable {
             Map<String, String> apiSettings = new HashMap<>(settings);
             apiSettings.putAll(apiDiagnostics());
             ManagedProcess api = stack.api("api", Stack.freePort(), simulatorUrl, apiSettings);
-            ManagedProcess worker = stack.worker("worker", Stack.freePort(), simulatorUrl, settings);
-            System.out.printf("stack: simulator %s, api %s (pid %d), worker pid %d; jars from %s; logs in %s%n",
-                    simulatorUrl, api.url(), api.pid(), worker.pid(), jars, work.resolve("logs"));
-            return new BenchStack(work, stack, api, simulatorUrl);
+            List<ManagedProcess> workers = new ArrayList<>();
+            for (int i = 1; i <= workerCount; i++) {
+                workers.add(stack.worker(i == 1 ? "worker" : "worker-" + i, Stack.freePort(), simulatorUrl, settings));
+            }
+            System.out.printf("stack: simulator %s, api %s (pid %d), worker pid %s; jars from %s; logs in %s%n",
+                    simulatorUrl, api.url(), api.pid(), String.join(", ", workers.stream().map(w -> Long.toString(w.pid())).toList()),
+                    jars, work.resolve("logs"));
+            return new BenchStack(work, stack, api, List.copyOf(workers), simulatorUrl);
         } catch (Exception | Error e) {
             stack.close();
             throw e;
@@ -189,6 +206,34 @@ final class BenchStack implements AutoCloseable {
             Thread.sleep(100);
         }
         throw new IllegalStateException("recording of " + call.callSid() + " not ready after " + timeout.toSeconds() + " s");
+    }
+
+    /**
+     * The sum of a metric's samples whose labels include every {@code label="value"} given, from a
+     * service's {@code /q/metrics} (Prometheus text); 0 when there is none.
+     */
+    double metric(String serviceUrl, String name, String... labels) throws IOException, InterruptedException {
+        HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create(serviceUrl + "/q/metrics"))
+                .timeout(Duration.ofSeconds(15)).build(), HttpResponse.BodyHandlers.ofString());
+        if (answer.statusCode() != 200) {
+            throw new IOException(serviceUrl + "/q/metrics answered " + answer.statusCode());
+        }
+        double sum = 0;
+        for (String line : answer.body().split("\n")) {
+            if (!line.startsWith(name + "{") && !line.startsWith(name + " ")) {
+                continue;
+            }
+            int end = line.startsWith(name + "{") ? line.indexOf('}') : name.length() - 1;
+            String labelSet = line.substring(name.length(), end + 1);
+            boolean matches = true;
+            for (String label : labels) {
+                matches &= labelSet.contains(label);
+            }
+            if (matches) {
+                sum += Double.parseDouble(line.substring(end + 1).trim().split("\\s+")[0]);
+            }
+        }
+        return sum;
     }
 
     /** Where the api stores a recording: {@code <storage>/<businessId>/<callSid>.mp3}. */

@@ -11,13 +11,14 @@ import java.util.Collection;
 import java.util.List;
 
 /**
- * Figures, tables and the summary. Each benchmark prints its own table and writes one result line to
- * {@code bench/target/bench-results/<key>.tsv}; {@link #main} prints the summary of the keys given.
+ * Figures, tables and the summary. Each benchmark prints its own table and writes its result line (or
+ * lines, one per case it judges) to {@code bench/target/bench-results/<key>.tsv}; {@link #main} prints
+ * the summary of the keys given.
  */
 final class Report {
 
     static final Path RESULTS = Path.of("bench/target/bench-results");
-    static final String[] ORDER = {"cold", "warm", "memory", "dedup", "s3", "memory-s3"};
+    static final String[] ORDER = {"cold", "warm", "memory", "dedup", "s3", "memory-s3", "backlog", "hits", "firstaudio"};
 
     private Report() {
     }
@@ -68,9 +69,22 @@ final class Report {
 
     /** Records a benchmark's headline for the summary: what, the figure, the goal, PASS/MISS. */
     static void save(String key, String what, String figure, String goal, boolean pass) throws IOException {
+        save(key, List.<String[]>of(summaryRow(what, figure, goal, pass)));
+    }
+
+    /** Records several rows of a benchmark for the summary, each made by {@link #summaryRow}. */
+    static void save(String key, List<String[]> rows) throws IOException {
         Files.createDirectories(RESULTS);
-        String line = String.join("\t", what, figure, goal, verdict(pass)).replace("\n", " ");
-        Files.writeString(RESULTS.resolve(key + ".tsv"), line + "\n", StandardCharsets.UTF_8);
+        StringBuilder lines = new StringBuilder();
+        for (String[] row : rows) {
+            lines.append(String.join("\t", row).replace("\n", " ")).append("\n");
+        }
+        Files.writeString(RESULTS.resolve(key + ".tsv"), lines.toString(), StandardCharsets.UTF_8);
+    }
+
+    /** One row of the summary: what, the figure, the goal, PASS/MISS. */
+    static String[] summaryRow(String what, String figure, String goal, boolean pass) {
+        return row(what, figure, goal, verdict(pass));
     }
 
     static String machine() {
@@ -98,7 +112,11 @@ final class Report {
             }
             Path file = RESULTS.resolve(key + ".tsv");
             if (Files.isRegularFile(file)) {
-                rows.add(Files.readString(file).trim().split("\t", 4));
+                for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+                    if (!line.isBlank()) {
+                        rows.add(line.split("\t", 4));
+                    }
+                }
             } else {
                 rows.add(row(key, "no result: the benchmark failed (see its output above)", "", "ERROR"));
             }

@@ -73,6 +73,23 @@ public final class Fixtures {
         return new Business(id, accountSid, JSON.readTree(answer).path("token").asText());
     }
 
+    /** A token of the business's with the operators' role ({@code ops}), for the operations API. */
+    public String operatorToken(Business business) throws IOException, InterruptedException {
+        String answer = post(apiUrl + "/api/dev/token", "{\"business_id\":" + business.id()
+                + ",\"user\":\"operator\",\"roles\":[\"ops\"]}");
+        return JSON.readTree(answer).path("token").asText();
+    }
+
+    /** Turns the business's prefetch on for calls of the last {@code hours}, as an operator does. */
+    public void prefetch(Business business, int hours) throws IOException, InterruptedException {
+        HttpResponse<String> set = http.send(HttpRequest.newBuilder(URI.create(apiUrl + "/api/ops/businesses/"
+                        + business.id() + "/prefetch")).header("Content-Type", "application/json")
+                .header("Authorization", "Bearer " + operatorToken(business)).timeout(TIMEOUT)
+                .PUT(HttpRequest.BodyPublishers.ofString("{\"hours\":" + hours + "}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        expectSuccess(set, "prefetch of business " + business.id());
+    }
+
     /**
      * A completed call whose recording the simulator serves as scripted (JSON: latency, size, faults;
      * see the simulator), reported through signed webhooks.

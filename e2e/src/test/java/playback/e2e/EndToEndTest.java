@@ -12,6 +12,8 @@ import playback.devstack.Fixtures.Business;
 import playback.devstack.Fixtures.Call;
 import playback.devstack.ManagedProcess;
 import playback.devstack.Stack;
+import playback.model.DownloadStatus;
+import playback.model.Lane;
 import playback.model.RunStatus;
 import playback.queue.RedisKeys;
 
@@ -28,6 +30,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -53,6 +56,8 @@ class EndToEndTest {
     private static final Duration POSTGRES_OUTAGE = Duration.ofSeconds(10);
     /** Far above the expected tens of ms (2 shared cores), far below the status-poll backoff of 3 s. */
     private static final long LONG_POLL_LIMIT_MILLIS = 1000;
+    private static final long EVICTION_BUDGET = 3_000_000;
+    private static final Duration EVICTION_PROTECT = Duration.ofSeconds(3);
     private static final ResultTable TABLE = new ResultTable();
 
     private static OwnedServers servers;
@@ -91,12 +96,18 @@ class EndToEndTest {
     }
 
     private static void startWorker(int index) throws IOException {
-        workers[index] = stack.worker("worker-" + (index + 1), workerPorts[index], simulatorUrl, Map.of(
+        startWorker(index, Map.of());
+    }
+
+    private static void startWorker(int index, Map<String, String> settings) throws IOException {
+        Map<String, String> all = new HashMap<>(Map.of(
                 "PLAYBACK_SLOTS_PER_BUSINESS", "3",
                 "PLAYBACK_SLOTS_LEASE", LEASE.toSeconds() + "s",
                 "PLAYBACK_WORKER_ORPHAN_AFTER", "5s",
                 "PLAYBACK_WORKER_SWEEP_INTERVAL", "1s",
                 "PLAYBACK_RETRY_BACKOFF", "1s,2s,3s,5s"));
+        all.putAll(settings);
+        workers[index] = stack.worker("worker-" + (index + 1), workerPorts[index], simulatorUrl, all);
     }
 
     @AfterAll
@@ -301,7 +312,102 @@ class EndToEndTest {
         assertTrue(passed, "long-poll answers within " + LONG_POLL_LIMIT_MILLIS + " ms on every replica");
     }
 
+    @Test
+    @Order(7)
+    void prefetchesAndPlaysShareTheSlotsAndFetchEachRecordingOnce() throws Exception {
+        Business cedar = fixtures.business("Cedar e2e");
+        String slow = "{\"latency_ms\":300,\"bytes_per_second\":200000,\"size_bytes\":400000}";
+        List<Call> cold = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            cold.add(fixtures.call(cedar, slow));
+        }
+        fixtures.resetSimulatorStats();
+        fixtures.prefetch(cedar, 24);
+        List<Call> prefetched = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            prefetched.add(fixtures.call(cedar, slow));
+        }
+        // Plays of the 6 cold recordings and of the 10 newest prefetches (still waiting: they are promoted),
+        // each twice, over both apis.
+        List<Call> played = new ArrayList<>(cold);
+        played.addAll(prefetched.subList(20, 30));
+        List<Integer> statuses = probes.playConcurrently(played, played.size() * 2);
+        List<Call> all = new ArrayList<>(cold);
+        all.addAll(prefetched);
+        AtomicInteger backgroundRunning = new AtomicInteger();
+        boolean ready = Probes.await(Duration.ofSeconds(120), () -> {
+            backgroundRunning.accumulateAndGet(fixtures.count(
+                    "select count(*) from recording_runs where business_id = ? and status = ? and lane = ?", cedar.id(),
+                    RunStatus.RUNNING.wire(), Lane.BACKGROUND.wire()), Math::max);
+            return all.stream().allMatch(c -> "ready".equals(probes.status(c)));
+        });
+        int maxInFlight = fixtures.simulatorStats().path("max_in_flight_by_account").path(cedar.accountSid()).asInt(-1);
+        long fetchedOnce = all.stream().filter(c -> fixtures.providerFetches(c) == 1).count();
+        int runs = fixtures.count("select count(*) from recording_runs where business_id = ?", cedar.id());
+        int promoted = fixtures.count("select count(*) from recording_runs where business_id = ? and lane = ?", cedar.id(),
+                Lane.INTERACTIVE.wire()) - cold.size();
+        boolean passed = Set.of(200, 202).containsAll(statuses) && ready && maxInFlight > 0 && maxInFlight <= 3
+                && backgroundRunning.get() <= 2 && fetchedOnce == all.size() && runs == all.size() && promoted > 0;
+        TABLE.add("7. 30 prefetches and 16 Plays (10 promoted), limit 3", passed, String.format(
+                "max in flight at the provider=%d (limit 3), most prefetches running at once=%d (limit 2), fetched once=%d/%d, "
+                        + "runs=%d, promoted=%d, answers=%s, all ready=%s", maxInFlight, backgroundRunning.get(), fetchedOnce,
+                all.size(), runs, promoted, Set.copyOf(statuses), ready));
+        assertTrue(passed, "the slot limit holds across lanes, promotions included, and each recording is fetched once");
+    }
+
+    @Test
+    @Order(8)
+    void evictionKeepsTheStoredBytesUnderTheBudget() throws Exception {
+        for (int i = 0; i < workers.length; i++) {
+            workers[i].stop(Duration.ofSeconds(15));
+            startWorker(i, Map.of("PLAYBACK_RETENTION_BUDGET", Long.toString(EVICTION_BUDGET),
+                    "PLAYBACK_RETENTION_PROTECT", EVICTION_PROTECT.toSeconds() + "s", "PLAYBACK_RETENTION_INTERVAL", "1s"));
+        }
+        // The earlier scenarios left far more than the budget: the evictor trims it at once.
+        boolean trimmed = Probes.await(Duration.ofSeconds(30), () -> storedBytes() <= EVICTION_BUDGET);
+        long overshoot = 0;
+        List<List<Call>> batches = new ArrayList<>();
+        for (int batch = 0; batch < 5; batch++) {
+            List<Call> calls = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                calls.add(fixtures.call(harbor, "{\"latency_ms\":100,\"size_bytes\":400000}"));
+            }
+            batches.add(calls);
+            probes.playConcurrently(calls, calls.size());
+            Probes.await(Duration.ofSeconds(30), () -> calls.stream().allMatch(c -> "ready".equals(probes.status(c))));
+            overshoot = Math.max(overshoot, storedBytes() - EVICTION_BUDGET);
+            // Played a moment ago, the batch is protected; once the protection ends the evictor catches up.
+            Probes.await(EVICTION_PROTECT.plusSeconds(15), () -> storedBytes() <= EVICTION_BUDGET);
+        }
+        long stored = storedBytes();
+        long onDisk = bytesOnDisk();
+        Call oldest = batches.get(0).get(0);
+        boolean evicted = "missing".equals(probes.status(oldest));
+        probes.playConcurrently(List.of(oldest), 1);
+        boolean refetched = Probes.await(Duration.ofSeconds(30), () -> "ready".equals(probes.status(oldest)))
+                && fixtures.providerFetches(oldest) == 2;
+        boolean passed = trimmed && stored <= EVICTION_BUDGET && onDisk <= EVICTION_BUDGET && evicted && refetched;
+        TABLE.add("8. eviction under a " + EVICTION_BUDGET / 1000 + " kB budget", passed, String.format(
+                "trimmed the earlier scenarios' recordings=%s, 20 Plays of 400 kB in 5 batches: stored %d bytes (%d on disk), "
+                        + "at most %d over the budget while a batch was protected; the oldest evicted=%s and fetched again on "
+                        + "its next Play=%s", trimmed, stored, onDisk, Math.max(0, overshoot), evicted, refetched));
+        assertTrue(passed, "the evictor keeps the stored bytes under the budget, and an evicted recording comes back");
+    }
+
     // ------------------------------------------------------------------ helpers
+
+    /** The bytes of the recordings ready to serve, as PostgreSQL counts them. */
+    private static long storedBytes() {
+        return fixtures.count("select coalesce(sum(recording_size_bytes), 0) from call_logs where recording_download_status = ?",
+                DownloadStatus.READY.wire());
+    }
+
+    /** The bytes the recordings' directory holds. */
+    private static long bytesOnDisk() throws IOException {
+        try (var files = Files.walk(stack.storage())) {
+            return files.filter(Files::isRegularFile).mapToLong(file -> file.toFile().length()).sum();
+        }
+    }
 
     private static java.time.Instant readyAt(Call call) throws SQLException {
         try (Connection db = stack.connect();

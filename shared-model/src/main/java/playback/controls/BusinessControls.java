@@ -103,6 +103,14 @@ public class BusinessControls {
     public record Prefetch(int hours, Integer dailyMaxCount) {
 
         public static final int MAX_HOURS = 720;
+
+        /** @throws IllegalArgumentException hours outside 1 to {@link #MAX_HOURS}, or a cap below 1 */
+        public Prefetch {
+            if (hours < 1 || hours > MAX_HOURS || (dailyMaxCount != null && dailyMaxCount < 1)) {
+                throw new IllegalArgumentException("prefetch hours are 1 to " + MAX_HOURS
+                        + " and a daily cap at least 1: " + hours + " h, cap " + dailyMaxCount);
+            }
+        }
     }
 
     /** The business's prefetch policy; empty when it is off (the default) or there is no such business. */
@@ -115,24 +123,10 @@ public class BusinessControls {
                         row.get(1) == null ? null : ((Number) row.get(1)).intValue())));
     }
 
-    /**
-     * Turns prefetch on with a policy, or off ({@code policy} empty); false when there is no such business.
-     *
-     * @throws IllegalArgumentException hours outside 1 to {@link Prefetch#MAX_HOURS}, or a cap below 1
-     */
+    /** Turns prefetch on with a policy, or off ({@code policy} empty); false when there is no such business. */
     public boolean setPrefetch(long businessId, Optional<Prefetch> policy, String actor) {
-        policy.ifPresent(p -> {
-            if (p.hours() < 1 || p.hours() > Prefetch.MAX_HOURS || (p.dailyMaxCount() != null && p.dailyMaxCount() < 1)) {
-                throw new IllegalArgumentException("prefetch hours are 1 to " + Prefetch.MAX_HOURS
-                        + " and a daily cap at least 1: " + p);
-            }
-        });
         return QuarkusTransaction.requiringNew().call(() -> {
-            db.createNativeQuery("""
-                            insert into business_controls (business_id)
-                            select id from businesses where id = ?1
-                            on conflict (business_id) do nothing""")
-                    .setParameter(1, businessId).executeUpdate();
+            ensureRow(businessId);
             int updated = db.createNativeQuery("""
                             update business_controls set prefetch_hours = ?2, prefetch_daily_max_count = ?3,
                                 updated_at = now(), updated_by = ?4
@@ -147,6 +141,15 @@ public class BusinessControls {
             }
             return updated == 1;
         });
+    }
+
+    /** Gives an existing business its controls row (the defaults) unless it has one; an unknown one gets none. */
+    private void ensureRow(long businessId) {
+        db.createNativeQuery("""
+                        insert into business_controls (business_id)
+                        select id from businesses where id = ?1
+                        on conflict (business_id) do nothing""")
+                .setParameter(1, businessId).executeUpdate();
     }
 
     /** Development only: no business is paused or limited any more (the audit trail stays); how many were. */
@@ -169,11 +172,7 @@ public class BusinessControls {
     private Optional<Control> change(long businessId, String actor, AuditAction action, String assignment,
                                      Integer limit, String detail) {
         return QuarkusTransaction.requiringNew().call(() -> {
-            db.createNativeQuery("""
-                            insert into business_controls (business_id)
-                            select id from businesses where id = ?1
-                            on conflict (business_id) do nothing""")
-                    .setParameter(1, businessId).executeUpdate();
+            ensureRow(businessId);
             Query update = db.createNativeQuery("""
                             update business_controls set %s, updated_at = now(), updated_by = ?2
                             where business_id = ?1

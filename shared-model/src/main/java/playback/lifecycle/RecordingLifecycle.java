@@ -671,17 +671,18 @@ public class RecordingLifecycle {
     }
 
     /**
-     * Ready recordings not played since {@code before}, the least recently played first (a recording
-     * never played counts from the epoch).
+     * Ready recordings not played since {@code before}, the least recently played first (becoming ready
+     * counts as a play, so every one has a last play: the schema checks it, and the partial index
+     * {@code call_logs_ready_last_played} answers this).
      */
     public List<Evictable> playedBefore(Duration before, int limit) {
         return QuarkusTransaction.requiringNew().call(() -> tuples(db.createNativeQuery("""
                         select id, business_id, call_sid, recording_storage_key, coalesce(recording_size_bytes, 0),
-                               (extract(epoch from coalesce(recording_last_played_at, 'epoch')) * 1000000)::bigint
+                               (extract(epoch from recording_last_played_at) * 1000000)::bigint
                         from call_logs
                         where recording_download_status in (%s)
-                          and coalesce(recording_last_played_at, 'epoch') < now() - make_interval(secs => ?1)
-                        order by coalesce(recording_last_played_at, 'epoch'), id limit ?2"""
+                          and recording_last_played_at < now() - make_interval(secs => ?1)
+                        order by recording_last_played_at, id limit ?2"""
                         .formatted(in(RecordingRules.from(RecordingChange.EVICT))), Tuple.class)
                 .setParameter(1, seconds(before)).setParameter(2, limit)).stream()
                 .map(row -> new Evictable(((Number) row.get(0)).longValue(), ((Number) row.get(1)).longValue(),
@@ -716,7 +717,7 @@ public class RecordingLifecycle {
                                 update call_logs set recording_download_status = ?2, recording_storage_key = null,
                                     recording_size_bytes = null, recording_content_type = null, updated_at = now()
                                 where id = ?1 and recording_download_status in (%s)
-                                  and (extract(epoch from coalesce(recording_last_played_at, 'epoch')) * 1000000)::bigint = ?3"""
+                                  and (extract(epoch from recording_last_played_at) * 1000000)::bigint = ?3"""
                                 .formatted(in(RecordingRules.from(RecordingChange.EVICT))))
                         .setParameter(1, recording.callId())
                         .setParameter(2, RecordingRules.target(RecordingChange.EVICT).wire())

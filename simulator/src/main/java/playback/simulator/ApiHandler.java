@@ -72,12 +72,10 @@ final class ApiHandler implements Http.Handler {
         String path = exchange.getRequestURI().getPath();
         if (!expectedAuthorization.equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
             exchange.getResponseHeaders().set("WWW-Authenticate", "Basic realm=\"Twilio API\"");
-            twilioError(exchange, 401, 20003, "Authenticate");
-            return false;
+            return refuse(exchange, download, 401, 20003, "Authenticate");
         }
         if (!ACCOUNT_SID.matcher(account).matches()) {
-            twilioError(exchange, 404, 20404, "The requested resource " + path + " was not found");
-            return false;
+            return refuse(exchange, download, 404, 20404, "The requested resource " + path + " was not found");
         }
         Scripts.Fetch fetch = scripts.fetch(recordingSid);
         Script script = fetch.script();
@@ -85,17 +83,15 @@ final class ApiHandler implements Http.Handler {
             Thread.sleep(script.latencyMs());
         }
         if (script.missing()) {
-            twilioError(exchange, 404, 20404, "The requested resource " + path + " was not found");
-            return false;
+            return refuse(exchange, download, 404, 20404, "The requested resource " + path + " was not found");
         }
         if (fetch.scriptedFailure()) {
             int status = script.failStatus();
             if (status == 429 && script.retryAfter() != null) {
                 exchange.getResponseHeaders().set("Retry-After", String.valueOf(script.retryAfter()));
             }
-            twilioError(exchange, status, 20000 + status, "Scripted failure " + fetch.attempt() + " of "
+            return refuse(exchange, download, status, 20000 + status, "Scripted failure " + fetch.attempt() + " of "
                     + script.failFirst());
-            return false;
         }
         long expires = System.currentTimeMillis() / 1000 + SignedUrls.TTL_SECONDS;
         String storagePath = "/storage/" + recordingSid + "." + extension;
@@ -104,6 +100,16 @@ final class ApiHandler implements Http.Handler {
                 storageBase + storagePath + "?" + signer.query(storagePath, expires, download));
         Http.status(exchange, 302);
         return true;
+    }
+
+    /**
+     * Ends the download, then answers the error: the fetch is over before the client can read that it
+     * is, so a client that starts its next fetch on reading it is never counted twice in flight.
+     */
+    private boolean refuse(HttpExchange exchange, long download, int status, int code, String message) throws IOException {
+        stats.finished(download);
+        twilioError(exchange, status, code, message);
+        return false;
     }
 
     /** Twilio's REST error shape: code, message, more_info, status. */

@@ -68,7 +68,7 @@ final class StorageHandler implements Http.Handler {
                         "storage URLs are pre-signed; an Authorization header here means provider credentials leaked");
                 return;
             }
-            serve(exchange, matcher.group(1), matcher.group(2));
+            serve(exchange, matcher.group(1), matcher.group(2), counted ? () -> stats.finished(download) : () -> { });
         } finally {
             if (counted) {
                 stats.finished(download);
@@ -76,15 +76,21 @@ final class StorageHandler implements Http.Handler {
         }
     }
 
-    private void serve(HttpExchange exchange, String recordingSid, String extension)
+    /**
+     * Serves the recording; {@code ending} runs just before its last bytes are sent, so that the
+     * download is over by the time the client has them and may start its next one.
+     */
+    private void serve(HttpExchange exchange, String recordingSid, String extension, Runnable ending)
             throws IOException, InterruptedException {
         Script script = scripts.get(recordingSid);
         if (script.empty()) {
+            ending.run();
             exchange.getResponseHeaders().set("Content-Type", Http.contentType(extension));
             Http.status(exchange, 200);
             return;
         }
         if (script.notAudio()) {
+            ending.run();
             byte[] xml = NOT_AUDIO.getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().set("Content-Type", "application/xml");
             exchange.sendResponseHeaders(200, xml.length);
@@ -95,6 +101,7 @@ final class StorageHandler implements Http.Handler {
         Audio.Body body = audio.body(extension, duration, script.sizeBytes());
         exchange.getResponseHeaders().set("Content-Type", body.contentType());
         if (body.length() == 0) {
+            ending.run();
             Http.status(exchange, 200);
             return;
         }
@@ -102,7 +109,7 @@ final class StorageHandler implements Http.Handler {
         // A truncated body stops halfway: the exchange is then closed with bytes still owed, and the JDK
         // server drops the connection, which is exactly what a client sees when storage dies mid-transfer.
         long toSend = script.truncate() ? body.length() / 2 : body.length();
-        copy(body.stream(), exchange.getResponseBody(), toSend, script.bytesPerSecond());
+        copy(body.stream(), exchange.getResponseBody(), toSend, script.bytesPerSecond(), ending);
     }
 
     /**
@@ -110,7 +117,7 @@ final class StorageHandler implements Http.Handler {
      * by the clock (so sleeps do not drift), in chunks of about 1/20 s, flushed so the client really sees
      * the rate; nothing waits after the last chunk, so the download ends when its last byte is sent.
      */
-    private static void copy(InputStream in, OutputStream out, long count, Long bytesPerSecond)
+    private static void copy(InputStream in, OutputStream out, long count, Long bytesPerSecond, Runnable ending)
             throws IOException, InterruptedException {
         int chunk = bytesPerSecond == null ? MAX_CHUNK
                 : (int) Math.max(1, Math.min(MAX_CHUNK, bytesPerSecond / 20));
@@ -125,6 +132,9 @@ final class StorageHandler implements Http.Handler {
                 }
             }
             int n = in.read(buffer, 0, (int) Math.min(buffer.length, count - sent));
+            if (sent + n >= count) {
+                ending.run();
+            }
             out.write(buffer, 0, n);
             sent += n;
             if (bytesPerSecond != null) {

@@ -203,7 +203,7 @@ class ProviderSimulatorTest {
         assertTrue(text.startsWith("HTTP/1.1 200"), text.substring(0, Math.min(200, text.length())));
         assertTrue(text.substring(0, bodyStart).toLowerCase().contains("content-length: 200000"));
         assertEquals(100000, response.length - bodyStart);
-        assertEquals(0, idleStats().path("in_flight").asInt());
+        assertEquals(0, stats().path("in_flight").asInt());
     }
 
     @Test
@@ -245,7 +245,7 @@ class ProviderSimulatorTest {
         assertEquals(1, between.path("in_flight").asInt(), "redirected, not yet downloaded");
         assertEquals(200, http.send(HttpRequest.newBuilder(location).build(), HttpResponse.BodyHandlers.discarding())
                 .statusCode());
-        JsonNode after = idleStats();
+        JsonNode after = stats();
         assertEquals(0, after.path("in_flight").asInt());
         assertEquals(0, after.path("in_flight_by_account").path(ACCOUNT).asInt());
         assertEquals(1, after.path("max_in_flight_by_account").path(ACCOUNT).asInt());
@@ -269,12 +269,28 @@ class ProviderSimulatorTest {
         for (CompletableFuture<HttpResponse<byte[]>> download : downloads) {
             assertEquals(64000, download.get().body().length);
         }
-        JsonNode stats = idleStats();
+        JsonNode stats = stats();
         assertEquals(5, stats.path("max_in_flight_by_account").path(ACCOUNT).asInt());
         assertEquals(1, stats.path("max_in_flight_by_account").path(OTHER_ACCOUNT).asInt());
         assertEquals(6, stats.path("max_in_flight").asInt());
         assertEquals(0, stats.path("in_flight").asInt());
         assertEquals(1, stats.path("fetches").path(String.format("RE%032x", 1)).asInt());
+    }
+
+    @Test
+    void aClientThatFetchesAgainOnReadingTheLastByteIsNeverCountedTwiceInFlight() throws Exception {
+        script(RECORDING, "{\"size_bytes\":2000}");
+        String failing = String.format("RE%032x", 7);
+        script(failing, "{\"fail_first\":1000,\"fail_status\":503}");
+        for (int i = 0; i < 50; i++) {
+            assertEquals(2000, download(ACCOUNT, RECORDING, "mp3").body().length);
+            assertEquals(0, stats().path("in_flight").asInt(), "the download ended before its last byte was read");
+            assertEquals(503, get(recordingUrl(ACCOUNT, failing, "mp3"), AUTH).statusCode());
+        }
+        JsonNode stats = stats();
+        assertEquals(1, stats.path("max_in_flight_by_account").path(ACCOUNT).asInt(),
+                "each download and each refusal ended before the client read its last byte");
+        assertEquals(0, stats.path("in_flight").asInt());
     }
 
     @Test
@@ -330,18 +346,6 @@ class ProviderSimulatorTest {
         assertEquals(204, post("/sim/recordings/" + recording, json).statusCode());
     }
 
-    /**
-     * Stats once no download is in flight: the server ends a download just after its last byte left,
-     * which can be a moment after the client has read it.
-     */
-    private static JsonNode idleStats() throws Exception {
-        JsonNode stats = stats();
-        for (int i = 0; i < 100 && stats.path("in_flight").asInt() != 0; i++) {
-            Thread.sleep(10);
-            stats = stats();
-        }
-        return stats;
-    }
 
     private static JsonNode stats() throws Exception {
         return JSON.readTree(get(simulator.apiUri() + "/sim/stats", null).body());

@@ -25,6 +25,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -140,6 +141,25 @@ class CacheRetentionTest {
         }
         evictor.run(new CacheEvictor.Policy(MAX_IDLE, Optional.empty(), PROTECT)).orElseThrow();
         assertEvicted(call);
+    }
+
+    @Test
+    void everyReadyRecordingHasALastPlaySoThatTheEvictorSeesIt() {
+        TestRecordings.Recording call = recordings.business(1).get(0);
+        stored(call, Duration.ofDays(1));
+
+        RuntimeException refused = assertThrows(RuntimeException.class, () -> recordings.sql(
+                "update call_logs set recording_last_played_at = null where business_id = ?1 and call_sid = ?2",
+                call.businessId(), call.callSid()));
+        assertTrue(causes(refused).contains("call_logs_ready_has_last_play"), causes(refused));
+    }
+
+    private static String causes(Throwable thrown) {
+        StringBuilder messages = new StringBuilder();
+        for (Throwable cause = thrown; cause != null; cause = cause.getCause()) {
+            messages.append(cause.getMessage()).append('\n');
+        }
+        return messages.toString();
     }
 
     @Test

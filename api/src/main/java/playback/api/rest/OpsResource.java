@@ -27,7 +27,7 @@ import java.util.Optional;
 
 /**
  * The operations API (platform staff, every business): the overview, pause and resume, a business's
- * slot limit, retry a recording now, and the audit trail. Every endpoint needs the {@code ops} role.
+ * slot limit and prefetch policy, retry a recording now, and the audit trail. Every endpoint needs the {@code ops} role.
  */
 @Path("/api/ops")
 @Produces(MediaType.APPLICATION_JSON)
@@ -113,14 +113,11 @@ public class OpsResource {
     }
 
     /** A business's prefetch policy as the API shows it: {@code prefetch} null when off. */
-    public record PrefetchView(long businessId, PolicyView prefetch) {
+    public record PrefetchView(long businessId, OpsService.Prefetch prefetch) {
 
         static PrefetchView of(long businessId, Optional<BusinessControls.Prefetch> policy) {
-            return new PrefetchView(businessId, policy.map(p -> new PolicyView(p.hours(), p.dailyMaxCount())).orElse(null));
+            return new PrefetchView(businessId, policy.map(OpsService.Prefetch::of).orElse(null));
         }
-    }
-
-    public record PolicyView(int hours, Integer dailyMaxCount) {
     }
 
     @POST
@@ -217,15 +214,16 @@ public class OpsResource {
             }
             return Optional.empty();
         }
-        if (!hours.isIntegralNumber() || !hours.canConvertToInt() || hours.intValue() < 1
-                || hours.intValue() > BusinessControls.Prefetch.MAX_HOURS) {
+        if (!hours.isIntegralNumber() || !hours.canConvertToInt()
+                || (!cap.isMissingNode() && !cap.isNull() && (!cap.isIntegralNumber() || !cap.canConvertToInt()))) {
             throw ApiException.badRequest("invalid_body", expected);
         }
-        if (!cap.isMissingNode() && !cap.isNull() && (!cap.isIntegralNumber() || !cap.canConvertToInt() || cap.intValue() < 1)) {
+        try {
+            return Optional.of(new BusinessControls.Prefetch(hours.intValue(),
+                    cap.isMissingNode() || cap.isNull() ? null : cap.intValue()));
+        } catch (IllegalArgumentException outOfRange) {
             throw ApiException.badRequest("invalid_body", expected);
         }
-        return Optional.of(new BusinessControls.Prefetch(hours.intValue(),
-                cap.isMissingNode() || cap.isNull() ? null : cap.intValue()));
     }
 
     private static int parseLimit(String limit) {

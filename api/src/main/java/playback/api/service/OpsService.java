@@ -22,7 +22,8 @@ import static playback.model.SqlValues.instant;
 
 /**
  * The operations page: the queue and every business at a glance, and what operators may do about them
- * (pause, resume, a business's slot limit, retry a recording now), each recorded in the audit trail.
+ * (pause, resume, a business's slot limit and prefetch policy, retry a recording now), each recorded in
+ * the audit trail.
  * Queue figures come from Redis, everything else from PostgreSQL.
  */
 @ApplicationScoped
@@ -37,14 +38,16 @@ public class OpsService {
     private final BusinessControls controls;
     private final QueueFigures queueFigures;
     private final RecordingService recordings;
+    private final RecordingLifecycle lifecycle;
     private final int defaultLimit;
 
     public OpsService(EntityManager db, BusinessControls controls, QueueFigures queueFigures,
-                      RecordingService recordings, SlotsConfig slots) {
+                      RecordingService recordings, RecordingLifecycle lifecycle, SlotsConfig slots) {
         this.db = db;
         this.controls = controls;
         this.queueFigures = queueFigures;
         this.recordings = recordings;
+        this.lifecycle = lifecycle;
         this.defaultLimit = slots.perBusiness();
     }
 
@@ -56,8 +59,21 @@ public class OpsService {
     public record Queue(long waiting, long delayed, long pending, double oldestWaitingSeconds) {
     }
 
+    /**
+     * One business: {@code prefetch} null when off; {@code prefetchedToday} the prefetches started today
+     * (UTC), as the daily cap counts them, and null while prefetch is off.
+     */
     public record BusinessEntry(long id, String name, String accountSid, long inFlight, int limit,
-                                boolean limitOverridden, boolean paused, long queued, long downloading, long failed) {
+                                boolean limitOverridden, boolean paused, long queued, long downloading, long failed,
+                                Prefetch prefetch, Long prefetchedToday) {
+    }
+
+    /** A prefetch policy as the API shows it: the last {@code hours}, at most {@code dailyMaxCount} a day (null: no cap). */
+    public record Prefetch(int hours, Integer dailyMaxCount) {
+
+        public static Prefetch of(BusinessControls.Prefetch policy) {
+            return new Prefetch(policy.hours(), policy.dailyMaxCount());
+        }
     }
 
     public record Throughput(Instant minute, long succeeded, long failed) {
@@ -159,21 +175,28 @@ public class OpsService {
                         select b.id, b.name, b.account_sid, coalesce(c.paused, false), c.concurrency_limit,
                             count(l.id) filter (where l.recording_download_status = ?1),
                             count(l.id) filter (where l.recording_download_status = ?2),
-                            count(l.id) filter (where l.recording_download_status = ?3)
+                            count(l.id) filter (where l.recording_download_status = ?3),
+                            c.prefetch_hours, c.prefetch_daily_max_count
                         from businesses b
                         left join business_controls c on c.business_id = b.id
                         left join call_logs l on l.business_id = b.id and l.recording_download_status in (?1, ?2, ?3)
                         where ?4 = 0 or b.id = ?4
-                        group by b.id, c.paused, c.concurrency_limit
+                        group by b.id, c.paused, c.concurrency_limit, c.prefetch_hours, c.prefetch_daily_max_count
                         order by b.id""", Tuple.class)
                 .setParameter(1, DownloadStatus.QUEUED.wire()).setParameter(2, DownloadStatus.DOWNLOADING.wire())
                 .setParameter(3, DownloadStatus.FAILED.wire()).setParameter(4, only.orElse(0L)));
         return rows.stream().map(row -> {
             long id = ((Number) row.get(0)).longValue();
             Number limit = (Number) row.get(4);
+            Number prefetchHours = (Number) row.get(8);
+            Number prefetchCap = (Number) row.get(9);
+            Prefetch prefetch = prefetchHours == null ? null
+                    : new Prefetch(prefetchHours.intValue(), prefetchCap == null ? null : prefetchCap.intValue());
+            // Only a business with prefetch on costs a count (on the index of today's background runs).
             return new BusinessEntry(id, row.get(1, String.class), row.get(2, String.class), queueFigures.inFlight(id),
                     limit == null ? defaultLimit : limit.intValue(), limit != null, row.get(3, Boolean.class),
-                    count(row, 5), count(row, 6), count(row, 7));
+                    count(row, 5), count(row, 6), count(row, 7), prefetch,
+                    prefetch == null ? null : lifecycle.backgroundRunsToday(id));
         }).toList();
     }
 

@@ -19,6 +19,8 @@ public interface WorkerConfig {
 
     Retention retention();
 
+    Live live();
+
     /** The limit itself, shared with the api, is {@link playback.controls.SlotsConfig}. */
     interface Slots {
         /** A slot (and the run it belongs to) expires this long after its last renewal. */
@@ -35,6 +37,14 @@ public interface WorkerConfig {
         @WithDefault("8")
         int concurrency();
 
+        /**
+         * Of those downloads, how many only interactive jobs (a person pressed Play) may use: background
+         * (prefetch) jobs take at most concurrency minus this, and at least one, so that a Play never
+         * waits for a thread held by prefetches.
+         */
+        @WithDefault("2")
+        int interactiveReserve();
+
         /** How often runs past their lease and orphaned queued runs are swept. */
         @WithDefault("5s")
         Duration sweepInterval();
@@ -50,6 +60,15 @@ public interface WorkerConfig {
         /** How long a paused business's job waits before it is looked at again (jittered 0.5x to 1.5x). */
         @WithDefault("2s")
         Duration pausedRecheck();
+    }
+
+    /** Recordings being received, served to the api replicas before they are complete. */
+    interface Live {
+        /**
+         * The token the api replicas present ({@code X-Playback-Internal-Token}) to read a recording this
+         * worker is receiving; without one, nothing is served before it is complete.
+         */
+        Optional<String> token();
     }
 
     /** Cache retention: which stored recordings the evictor deletes (a Play fetches them again). */

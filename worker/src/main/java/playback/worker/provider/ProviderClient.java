@@ -59,9 +59,13 @@ public class ProviderClient {
     public record Fetched(AudioFormat format, long size) {
     }
 
-    /** Receives bytes read so far and the announced total. */
+    /** Receives bytes read so far and the announced total, and the moment the first bytes proved audio. */
     public interface Progress {
         void update(long bytes, Long total);
+
+        /** The first bytes are audio of this format: the recording may be listened to as it arrives. */
+        default void playable(AudioFormat format) {
+        }
     }
 
     /**
@@ -163,6 +167,7 @@ public class ProviderClient {
             control.reading(body);
             byte[] buffer = new byte[BUFFER];
             int read;
+            boolean sniffed = false;
             while ((read = body.read(buffer)) != -1) {
                 if (headLength < head.length) {
                     int take = Math.min(read, head.length - headLength);
@@ -173,6 +178,10 @@ public class ProviderClient {
                 bytes += read;
                 control.progressed();
                 progress.update(bytes, total);
+                if (!sniffed && headLength == head.length) {
+                    sniffed = true;
+                    AudioFormat.sniff(head, headLength).ifPresent(progress::playable);
+                }
             }
         } catch (IOException e) {
             throw readFailure(e, control, total, bytes);

@@ -7,6 +7,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import playback.controls.SlotsConfig;
 import playback.lifecycle.RecordingLifecycle;
+import playback.model.Lane;
 import playback.queue.DownloadJob;
 import playback.queue.JobQueue;
 import playback.worker.config.WorkerConfig;
@@ -25,7 +26,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The worker's main loop: one consumer of the download stream's consumer group per process. It moves
  * due delayed jobs onto the stream, takes over jobs of dead consumers (XAUTOCLAIM), sweeps runs whose
- * holder vanished and queued runs Redis lost, and hands new jobs to a bounded pool of downloads.
+ * holder vanished and queued runs Redis lost, and hands new jobs to a bounded pool of downloads. Background
+ * jobs never fill the whole pool: the interactive reserve stays free for Plays.
  */
 @ApplicationScoped
 public class JobConsumer {
@@ -42,6 +44,8 @@ public class JobConsumer {
     private final SlotsConfig slotsConfig;
     private final String consumer;
     private final Semaphore free;
+    /** The share of {@link #free} background jobs may take. */
+    private final Semaphore backgroundFree;
     private final ExecutorService downloads;
     private volatile boolean running;
     private Thread loop;
@@ -57,6 +61,7 @@ public class JobConsumer {
         this.consumer = ManagementFactory.getRuntimeMXBean().getName() + "-" + UUID.randomUUID().toString().substring(0, 8);
         int concurrency = config.worker().concurrency();
         this.free = new Semaphore(concurrency);
+        this.backgroundFree = new Semaphore(backgroundShare(concurrency, config.worker().interactiveReserve()));
         AtomicInteger threads = new AtomicInteger();
         this.downloads = Executors.newFixedThreadPool(concurrency,
                 runnable -> new Thread(runnable, "download-" + threads.incrementAndGet()));
@@ -66,8 +71,10 @@ public class JobConsumer {
         running = true;
         loop = new Thread(this::run, "job-consumer");
         loop.start();
-        Log.infof("worker consumer %s started (%d concurrent downloads, %d slots per business)", consumer,
-                config.worker().concurrency(), slotsConfig.perBusiness());
+        Log.infof("worker consumer %s started (%d concurrent downloads, %d of them for background jobs at most, "
+                        + "%d slots per business)", consumer, config.worker().concurrency(),
+                backgroundShare(config.worker().concurrency(), config.worker().interactiveReserve()),
+                slotsConfig.perBusiness());
     }
 
     private void run() {
@@ -89,7 +96,8 @@ public class JobConsumer {
                 long now = System.nanoTime();
                 if (now - nextReclaim >= 0) {
                     nextReclaim = now + config.slots().lease().toNanos() / 2;
-                    dispatch(stream.reclaim(consumer, config.slots().lease(), Math.max(1, free.availablePermits())));
+                    dispatch(stream.reclaim(consumer, config.slots().lease(), Math.max(1, free.availablePermits()),
+                            backgroundFree.availablePermits()));
                 }
                 if (now - nextSweep >= 0) {
                     nextSweep = now + config.worker().sweepInterval().toNanos();
@@ -100,7 +108,7 @@ public class JobConsumer {
                     Thread.sleep(50);
                     continue;
                 }
-                dispatch(stream.read(consumer, capacity, BLOCK));
+                dispatch(stream.read(consumer, capacity, backgroundFree.availablePermits(), BLOCK));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
@@ -122,7 +130,11 @@ public class JobConsumer {
 
     private void dispatch(List<JobStream.Delivery> deliveries) {
         for (JobStream.Delivery delivery : deliveries) {
+            boolean background = delivery.job().lane() == Lane.BACKGROUND;
             free.acquireUninterruptibly();
+            if (background) {
+                backgroundFree.acquireUninterruptibly();
+            }
             downloads.execute(() -> {
                 try {
                     processor.process(consumer, delivery);
@@ -130,10 +142,18 @@ public class JobConsumer {
                     Log.warnf("run %d of call %s left pending for another attempt: %s", delivery.job().runId(),
                             delivery.job().callSid(), e.toString());
                 } finally {
+                    if (background) {
+                        backgroundFree.release();
+                    }
                     free.release();
                 }
             });
         }
+    }
+
+    /** Downloads background jobs may take at once: all but the interactive reserve, and at least one. */
+    static int backgroundShare(int concurrency, int interactiveReserve) {
+        return Math.max(1, concurrency - interactiveReserve);
     }
 
     /** Runs whose holder is long gone are failed (worker_lost) and retried; lost queued runs are pushed again. */

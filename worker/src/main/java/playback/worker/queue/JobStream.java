@@ -56,15 +56,17 @@ public class JobStream {
     }
 
     /**
-     * Up to {@code count} new jobs: interactive ones first, then background ones for the capacity left;
-     * when neither lane has any, waits up to {@code block} for an interactive one.
+     * Up to {@code count} new jobs: interactive ones first, then background ones for the capacity left, at
+     * most {@code backgroundCount}; when neither lane has any, waits up to {@code block} for an interactive one.
      */
-    public List<Delivery> read(String consumer, int count, Duration block) {
+    public List<Delivery> read(String consumer, int count, int backgroundCount, Duration block) {
         List<Delivery> interactive = readLane(consumer, Lane.INTERACTIVE, count, null);
-        if (interactive.size() >= count) {
+        int backgroundRoom = Math.min(backgroundCount, count - interactive.size());
+        if (backgroundRoom <= 0 && !interactive.isEmpty()) {
             return interactive;
         }
-        List<Delivery> background = readLane(consumer, Lane.BACKGROUND, count - interactive.size(), null);
+        List<Delivery> background = backgroundRoom > 0
+                ? readLane(consumer, Lane.BACKGROUND, backgroundRoom, null) : List.of();
         if (!interactive.isEmpty() || !background.isEmpty()) {
             List<Delivery> both = new ArrayList<>(interactive);
             both.addAll(background);
@@ -81,16 +83,22 @@ public class JobStream {
         return deliveries(streams.xreadgroup(RedisKeys.CONSUMER_GROUP, consumer, RedisKeys.jobStream(lane), ">", args));
     }
 
-    /** Takes over entries another consumer has left unacknowledged for longer than minIdle, interactive first. */
-    public List<Delivery> reclaim(String consumer, Duration minIdle, int count) {
-        List<Delivery> reclaimed = new ArrayList<>();
-        for (Lane lane : Lane.values()) {
-            if (reclaimed.size() < count) {
-                reclaimed.addAll(deliveries(streams.xautoclaim(RedisKeys.jobStream(lane), RedisKeys.CONSUMER_GROUP,
-                        consumer, minIdle, "0-0", count - reclaimed.size()).getMessages()));
-            }
+    /**
+     * Takes over entries another consumer has left unacknowledged for longer than minIdle: up to
+     * {@code count}, interactive first, of which at most {@code backgroundCount} background ones.
+     */
+    public List<Delivery> reclaim(String consumer, Duration minIdle, int count, int backgroundCount) {
+        List<Delivery> reclaimed = new ArrayList<>(claim(consumer, Lane.INTERACTIVE, minIdle, count));
+        int backgroundRoom = Math.min(backgroundCount, count - reclaimed.size());
+        if (backgroundRoom > 0) {
+            reclaimed.addAll(claim(consumer, Lane.BACKGROUND, minIdle, backgroundRoom));
         }
         return reclaimed;
+    }
+
+    private List<Delivery> claim(String consumer, Lane lane, Duration minIdle, int count) {
+        return deliveries(streams.xautoclaim(RedisKeys.jobStream(lane), RedisKeys.CONSUMER_GROUP, consumer, minIdle,
+                "0-0", count).getMessages());
     }
 
     /** Resets an entry's idle time so that XAUTOCLAIM leaves a job that is still being worked on alone. */

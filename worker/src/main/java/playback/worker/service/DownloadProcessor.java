@@ -15,7 +15,10 @@ import playback.queue.DownloadJob;
 import playback.queue.JobQueue;
 import playback.storage.RecordingStorage;
 import playback.worker.config.WorkerConfig;
+import playback.worker.live.LiveDownload;
+import playback.worker.live.LiveDownloads;
 import playback.worker.metrics.DownloadMetrics;
+import playback.worker.provider.AudioFormat;
 import playback.worker.provider.DownloadControl;
 import playback.worker.provider.DownloadFailure;
 import playback.worker.provider.ProviderClient;
@@ -60,6 +63,7 @@ public class DownloadProcessor {
     private final int defaultLimit;
     private final DownloadScope scope;
     private final BackgroundHold backgroundHold;
+    private final LiveDownloads liveDownloads;
     private final ScheduledExecutorService keeper = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "lease-keeper");
         thread.setDaemon(true);
@@ -70,7 +74,7 @@ public class DownloadProcessor {
     public DownloadProcessor(RecordingLifecycle lifecycle, SlotLeases slots, JobStream stream, JobQueue queue,
                              ProviderClient provider, RecordingStorage storage, WorkerConfig config, RetryConfig retry,
                              DownloadMetrics metrics, BusinessControls controls, SlotsConfig slotsConfig,
-                             DownloadScope scope, BackgroundHold backgroundHold) {
+                             DownloadScope scope, BackgroundHold backgroundHold, LiveDownloads liveDownloads) {
         this.lifecycle = lifecycle;
         this.slots = slots;
         this.stream = stream;
@@ -84,6 +88,7 @@ public class DownloadProcessor {
         this.defaultLimit = slotsConfig.perBusiness();
         this.scope = scope;
         this.backgroundHold = backgroundHold;
+        this.liveDownloads = liveDownloads;
     }
 
     public void process(String consumer, JobStream.Delivery delivery) {
@@ -186,19 +191,15 @@ public class DownloadProcessor {
             }
         }), 1, 1, TimeUnit.SECONDS);
         Path temp = null;
+        LiveDownload live = null;
         try {
             temp = storage.createTempFile();
-            long[] lastProgress = {0};
+            live = liveDownloads.open(job.runId(), temp);
             ProviderClient.Fetched fetched = provider.fetch(claim.accountSid(), claim.recordingSid(), temp, control,
-                    (bytes, total) -> {
-                        long now = System.nanoTime();
-                        if (now - lastProgress[0] >= PROGRESS_INTERVAL_NANOS) {
-                            lastProgress[0] = now;
-                            lifecycle.progress(job, claim.fence(), bytes, total);
-                        }
-                    });
+                    progress(job, claim, live));
             String key = RecordingStorage.keyFor(job.businessId(), job.callSid(), fetched.format().extension());
             Path file = temp;
+            live.completed();
             RecordingLifecycle.SuccessOutcome outcome = scope.commit(() -> lifecycle.succeed(job, claim.fence(), key,
                     fetched.size(), fetched.format().contentType(), () -> storage.commit(file, key)));
             if (outcome instanceof RecordingLifecycle.StorageFailed storageFailed) {
@@ -219,9 +220,37 @@ public class DownloadProcessor {
         } finally {
             watch.cancel(false);
             active.remove(job.runId());
+            if (live != null) {
+                live.failed();
+                liveDownloads.close(live);
+            }
             deleteQuietly(temp);
             queue.releaseDedupKey(job.businessId(), job.callSid(), job.runId());
         }
+    }
+
+    /**
+     * Where the provider's bytes are reported: to listeners of the live download at once, to PostgreSQL
+     * at most every {@link #PROGRESS_INTERVAL_NANOS}.
+     */
+    private ProviderClient.Progress progress(DownloadJob job, RecordingLifecycle.Claimed claim, LiveDownload live) {
+        long[] lastProgress = {0};
+        return new ProviderClient.Progress() {
+            @Override
+            public void update(long bytes, Long total) {
+                live.received(bytes, total);
+                long now = System.nanoTime();
+                if (now - lastProgress[0] >= PROGRESS_INTERVAL_NANOS) {
+                    lastProgress[0] = now;
+                    lifecycle.progress(job, claim.fence(), bytes, total);
+                }
+            }
+
+            @Override
+            public void playable(AudioFormat format) {
+                live.playable(format.contentType());
+            }
+        };
     }
 
     private void storageFailed(DownloadJob job, RecordingLifecycle.Claimed claim, DownloadControl control,
