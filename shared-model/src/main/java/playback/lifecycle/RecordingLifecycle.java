@@ -21,6 +21,7 @@ import playback.queue.DownloadJob;
 import playback.queue.RecordingEvents;
 
 import java.io.IOException;
+import java.net.URI;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -315,7 +316,7 @@ public class RecordingLifecycle {
         return QuarkusTransaction.requiringNew().call(() -> {
             List<Tuple> claimed = tuples(db.createNativeQuery("""
                             update recording_runs set status = ?4, fence = fence + 1, worker = ?2,
-                                lease_until = now() + make_interval(secs => ?3), started_at = now()
+                                lease_until = now() + make_interval(secs => ?3), started_at = now(), live_url = null
                             where id = ?1 and ((status in (%s) and not_before <= now())
                                 or (status in (%s) and lease_until < now()))
                             returning fence, business_id, call_sid"""
@@ -374,6 +375,35 @@ public class RecordingLifecycle {
                 .setParameter(4, total == null ? bytes : total).setParameter(5, job.runId()).setParameter(6, fence)
                 .executeUpdate());
         return updated == 1 ? Progress.RECORDED : Progress.STALE;
+    }
+
+    /**
+     * The first bytes proved audio: the run's worker serves what it has received at {@code liveUrl} until
+     * the run ends. Wakes the long-polls, which may then start the player.
+     */
+    public Progress playable(DownloadJob job, long fence, URI liveUrl) {
+        int updated = QuarkusTransaction.requiringNew().call(() -> db.createNativeQuery("""
+                        update recording_runs set live_url = ?3
+                        where id = ?1 and fence = ?2 and status in (%s)""".formatted(in(RecordingRules.from(RunChange.RENEW))))
+                .setParameter(1, job.runId()).setParameter(2, fence).setParameter(3, liveUrl.toString()).executeUpdate());
+        if (updated == 0) {
+            return Progress.STALE;
+        }
+        events.publish(new RecordingEvents.Event(job.businessId(), job.callSid(), RecordingEvents.CHANGED));
+        return Progress.RECORDED;
+    }
+
+    /**
+     * Where the recording's bytes can be read while it downloads: the internal URL of the worker
+     * receiving it, once its first bytes proved audio; empty when no run of it is receiving.
+     */
+    public Optional<URI> liveSource(long businessId, String callSid) {
+        return QuarkusTransaction.requiringNew().call(() -> ((List<?>) db.createNativeQuery("""
+                        select live_url from recording_runs
+                        where business_id = ?1 and call_sid = ?2 and status = ?3 and live_url is not null
+                        order by id desc limit 1""", String.class)
+                .setParameter(1, businessId).setParameter(2, callSid).setParameter(3, RunStatus.RUNNING.wire())
+                .getResultList()).stream().findFirst().map(value -> URI.create(value.toString())));
     }
 
     /** The file step of a success: runs inside the transaction, after the run is known to be ours. */

@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Timeout;
 import playback.model.DownloadStatus;
 import playback.model.RunStatus;
 import playback.queue.DownloadJob;
-import playback.worker.live.LiveAudioRoute;
+import playback.live.LiveAudio;
 import playback.worker.live.LiveDownload;
 import playback.worker.live.LiveDownloads;
 import playback.worker.service.DownloadProcessor;
@@ -125,9 +125,9 @@ class LiveAudioTest {
     void withoutTheTokenOrForARunNotReceivingHereNothingIsServed() throws Exception {
         Downloading downloading = slowDownloadRunning();
 
-        HttpRequest.Builder noToken = HttpRequest.newBuilder(URI.create(workerUrl() + LiveAudioRoute.PATH + downloading.runId()));
+        HttpRequest.Builder noToken = HttpRequest.newBuilder(URI.create(workerUrl() + LiveAudio.PATH + downloading.runId()));
         assertEquals(404, HTTP.send(noToken.build(), HttpResponse.BodyHandlers.ofString()).statusCode());
-        assertEquals(404, HTTP.send(noToken.header(LiveAudioRoute.TOKEN_HEADER, "wrong").build(),
+        assertEquals(404, HTTP.send(noToken.header(LiveAudio.TOKEN_HEADER, "wrong").build(),
                 HttpResponse.BodyHandlers.ofString()).statusCode());
         HttpResponse<String> other = HTTP.send(live(downloading.runId() + 1_000_000).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(404, other.statusCode());
@@ -172,8 +172,8 @@ class LiveAudioTest {
     }
 
     private static HttpRequest.Builder live(long runId) {
-        return HttpRequest.newBuilder(URI.create(workerUrl() + LiveAudioRoute.PATH + runId))
-                .header(LiveAudioRoute.TOKEN_HEADER, TOKEN);
+        return HttpRequest.newBuilder(URI.create(workerUrl() + LiveAudio.PATH + runId))
+                .header(LiveAudio.TOKEN_HEADER, TOKEN);
     }
 
     private static String workerUrl() {

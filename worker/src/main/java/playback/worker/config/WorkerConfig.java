@@ -65,10 +65,11 @@ public interface WorkerConfig {
     /** Recordings being received, served to the api replicas before they are complete. */
     interface Live {
         /**
-         * The token the api replicas present ({@code X-Playback-Internal-Token}) to read a recording this
-         * worker is receiving; without one, nothing is served before it is complete.
+         * The base URL at which the api replicas reach this worker's port, announced with each run it
+         * receives. Unset: {@code http://<this host's first non-loopback IPv4 address>:<http port>}, which
+         * is what containers on one network need.
          */
-        Optional<String> token();
+        Optional<String> advertisedUrl();
     }
 
     /** Cache retention: which stored recordings the evictor deletes (a Play fetches them again). */

@@ -10,7 +10,8 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import playback.worker.config.WorkerConfig;
+import playback.live.LiveAudio;
+import playback.live.LiveConfig;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -32,8 +33,6 @@ import java.util.regex.Pattern;
 @ApplicationScoped
 public class LiveAudioRoute {
 
-    public static final String PATH = "/internal/live/";
-    public static final String TOKEN_HEADER = "X-Playback-Internal-Token";
     private static final int CHUNK = 64 * 1024;
     private static final Pattern RANGE = Pattern.compile("bytes=(\\d*)-(\\d*)");
 
@@ -41,19 +40,19 @@ public class LiveAudioRoute {
     private final Vertx vertx;
     private final Optional<byte[]> token;
 
-    public LiveAudioRoute(LiveDownloads downloads, Vertx vertx, WorkerConfig config) {
+    public LiveAudioRoute(LiveDownloads downloads, Vertx vertx, LiveConfig config) {
         this.downloads = downloads;
         this.vertx = vertx;
-        this.token = config.live().token().map(value -> value.getBytes(StandardCharsets.UTF_8));
+        this.token = config.token().map(value -> value.getBytes(StandardCharsets.UTF_8));
     }
 
     void install(@Observes Router router) {
-        router.get(PATH + ":runId").handler(this::serve);
+        router.get(LiveAudio.PATH + ":runId").handler(this::serve);
     }
 
     private void serve(RoutingContext request) {
         HttpServerResponse response = request.response();
-        String presented = request.request().getHeader(TOKEN_HEADER);
+        String presented = request.request().getHeader(LiveAudio.TOKEN_HEADER);
         if (token.isEmpty() || presented == null
                 || !MessageDigest.isEqual(token.get(), presented.getBytes(StandardCharsets.UTF_8))) {
             error(response, 404, "not_found", "no such resource");
@@ -61,7 +60,7 @@ public class LiveAudioRoute {
         }
         Optional<LiveDownload> attached = runId(request.pathParam("runId")).flatMap(downloads::attach);
         if (attached.isEmpty()) {
-            error(response, 404, "not_live", "this worker is not receiving that run");
+            error(response, 404, LiveAudio.NOT_LIVE, "this worker is not receiving that run");
             return;
         }
         LiveDownload live = attached.get();

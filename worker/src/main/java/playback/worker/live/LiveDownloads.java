@@ -1,9 +1,21 @@
 package playback.worker.live;
 
+import io.quarkus.vertx.http.HttpServerStart;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import playback.live.LiveAudio;
+import playback.live.LiveConfig;
+import playback.worker.config.WorkerConfig;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.net.URI;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -13,6 +25,53 @@ import java.util.concurrent.ConcurrentHashMap;
 public class LiveDownloads {
 
     private final Map<Long, LiveDownload> byRun = new ConcurrentHashMap<>();
+    private final boolean served;
+    private final Optional<String> advertisedUrl;
+    private volatile int port;
+    private volatile String base;
+
+    public LiveDownloads(LiveConfig live, WorkerConfig config) {
+        this.served = live.token().isPresent();
+        this.advertisedUrl = config.live().advertisedUrl();
+    }
+
+    void listening(@Observes HttpServerStart start) {
+        port = start.options().getPort();
+    }
+
+    /**
+     * Where the api replicas read the run while it downloads; empty when this worker serves nothing
+     * before it is complete (no token configured).
+     */
+    public Optional<URI> url(long runId) {
+        if (!served) {
+            return Optional.empty();
+        }
+        if (base == null) {
+            base = advertisedUrl.map(url -> url.replaceAll("/+$", ""))
+                    .orElseGet(() -> "http://" + firstNonLoopbackAddress() + ":" + port);
+        }
+        return Optional.of(URI.create(base + LiveAudio.PATH + runId));
+    }
+
+    /** This host's first IPv4 address other than loopback (a container's address on its network), else loopback. */
+    private static String firstNonLoopbackAddress() {
+        try {
+            for (NetworkInterface network : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+                if (!network.isUp() || network.isLoopback()) {
+                    continue;
+                }
+                for (InetAddress address : Collections.list(network.getInetAddresses())) {
+                    if (address instanceof Inet4Address && !address.isLoopbackAddress() && !address.isLinkLocalAddress()) {
+                        return address.getHostAddress();
+                    }
+                }
+            }
+            return InetAddress.getLoopbackAddress().getHostAddress();
+        } catch (SocketException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
 
     /** A run starts receiving into {@code file} (which exists, empty). */
     public LiveDownload open(long runId, Path file) throws IOException {

@@ -249,6 +249,7 @@ public class DownloadProcessor {
             @Override
             public void playable(AudioFormat format) {
                 live.playable(format.contentType());
+                liveDownloads.url(job.runId()).ifPresent(url -> lifecycle.playable(job, claim.fence(), url));
             }
         };
     }
