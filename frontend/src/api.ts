@@ -51,6 +51,12 @@ export interface RecordingStatus {
   content_type: string | null;
   progress: DownloadProgress | null;
   stream_url: string | null;
+  /**
+   * While downloading, once the first bytes proved to be audio: a signed URL like `stream_url` that
+   * serves the bytes received so far at once and the rest as they arrive (and, once stored, the file).
+   * Absent from an api without live streams.
+   */
+  live_stream_url?: string | null;
   /** Downloads for the recording's business are paused by an operator: nothing starts until resumed. */
   paused: boolean;
   /** When the worker's next automatic attempt is due (ISO), while a retry is scheduled. */
@@ -190,8 +196,11 @@ export interface Api {
   /** Roles are sent only when asked for (the operator option of the demo sign-in). */
   issueToken(businessId: number, user: string, roles: readonly Role[], signal?: AbortSignal): Promise<IssuedToken>;
   listCalls(page: { limit: number; cursor?: string | null }, signal?: AbortSignal): Promise<CallPage>;
-  /** Check only: never enqueues. With waitSeconds, a long-poll that answers early on ready/failed. */
-  recordingStatus(callSid: string, options: { waitSeconds?: number }, signal?: AbortSignal): Promise<RecordingStatus>;
+  /**
+   * Check only: never enqueues. With waitSeconds, a long-poll that answers early on ready/failed, and
+   * with `live` also as soon as a live stream URL is set.
+   */
+  recordingStatus(callSid: string, options: { waitSeconds?: number; live?: boolean }, signal?: AbortSignal): Promise<RecordingStatus>;
   /** The explicit Play request: enqueues the download at most once, server side. */
   requestStream(callSid: string, signal?: AbortSignal): Promise<StreamAnswer>;
 
@@ -288,8 +297,8 @@ export function createApi(options: ApiOptions): Api {
       return getJson<CallPage>(`/api/calls?${query}`, signal);
     },
 
-    recordingStatus(callSid, { waitSeconds }, signal) {
-      const wait = waitSeconds ? `?wait=${waitSeconds}` : '';
+    recordingStatus(callSid, { waitSeconds, live }, signal) {
+      const wait = waitSeconds ? `?wait=${waitSeconds}${live ? '&live=true' : ''}` : '';
       return getJson<RecordingStatus>(`/api/recordings/${encodeURIComponent(callSid)}/status${wait}`, signal);
     },
 

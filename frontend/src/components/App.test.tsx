@@ -179,7 +179,8 @@ describe('App', () => {
       'GET /api/calls?limit=20': () => ({ status: 200, body: { items: [call(CALL_A), call(CALL_C)], next_cursor: null } }),
       [`GET /api/recordings/${CALL_A}/stream?explicit_user_action=true`]: () => ({ status: 202, body: status(CALL_A, { status: 'queued' }) }),
       // The player's long-poll (aborted by the switch), then the watcher's.
-      [`GET /api/recordings/${CALL_A}/status?wait=25`]: () => (++longPolls === 1 ? never() : watched.route()),
+      [`GET /api/recordings/${CALL_A}/status?wait=25&live=true`]: () => (++longPolls, never()),
+      [`GET /api/recordings/${CALL_A}/status?wait=25`]: () => (++longPolls, watched.route()),
       [`GET /api/recordings/${CALL_C}/status`]: () => ({ status: 200, body: status(CALL_C, { status: 'ready' }) }),
     };
     const server = routedFetch(routes);
@@ -213,7 +214,7 @@ describe('App', () => {
       const routes: Record<string, Route> = {
         ...demoRoutes(() => ({ status: 200, body: status(CALL_A, { status: 'missing' }) })),
         [`GET /api/recordings/${CALL_A}/stream?explicit_user_action=true`]: () => ({ status: 202, body: answer }),
-        [`GET /api/recordings/${CALL_A}/status?wait=25`]: never,
+        [`GET /api/recordings/${CALL_A}/status?wait=25&live=true`]: never,
       };
       renderApp(routedFetch(routes).fetch);
       const rows = await signInAs('alice');

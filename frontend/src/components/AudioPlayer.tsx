@@ -1,9 +1,10 @@
 import { useEffect, useRef, useState, type ReactNode } from 'react';
+import type { DownloadProgress } from '../api';
 import { formatDateTime, formatDuration } from '../format';
 import { failureMessageKey } from '../i18n';
 import { useI18n } from '../language';
 import type { PlaybackController } from '../player/controller';
-import type { PlayerState } from '../player/machine';
+import { isLive, type PlayerState } from '../player/machine';
 import { PhoneNumber } from './PhoneNumber';
 
 export const SPEEDS = [1, 1.25, 1.5, 2] as const;
@@ -27,6 +28,7 @@ export function AudioPlayer({ controller, state }: Props) {
   const [speed, setSpeed] = useState<number>(1);
 
   const media = state.kind === 'ready' || state.kind === 'playing' || state.kind === 'paused' ? state.media : null;
+  const live = isLive(state);
   const streamUrl = media?.streamUrl;
   const readyUrl = state.kind === 'ready' ? state.media.streamUrl : null;
   const call = state.call;
@@ -108,6 +110,7 @@ export function AudioPlayer({ controller, state }: Props) {
       aria-label={t('player')}
       data-testid="player"
       data-state={state.kind}
+      data-live={live}
     >
       <audio
         ref={audioRef}
@@ -124,6 +127,11 @@ export function AudioPlayer({ controller, state }: Props) {
           const audio = e.currentTarget;
           audio.playbackRate = speed;
           setMediaDuration(Number.isFinite(audio.duration) ? audio.duration : null);
+          // The stored file taking over from a live stream that broke: go on where the audio stopped.
+          if (media?.startAt) {
+            audio.currentTime = media.startAt;
+            setPosition(media.startAt);
+          }
         }}
         onDurationChange={(e) => {
           const duration = e.currentTarget.duration;
@@ -199,7 +207,7 @@ export function AudioPlayer({ controller, state }: Props) {
               ))}
             </select>
           </label>
-          {media && call && (
+          {media && call && !live && (
             <a
               className="button-quiet"
               data-testid="player-download"
@@ -230,36 +238,32 @@ function PlayerStatus({ state, onRetry }: { state: PlayerState; onRetry: () => v
       content = t('playerChecking');
       break;
     case 'waiting': {
-      const { bytes, total } = state.progress;
-      const percent = total ? Math.min(100, Math.round((bytes / total) * 100)) : null;
       // Paused or retrying after a failure, nothing is being downloaded: say why instead of a progress bar.
       const held = state.paused || state.error !== null;
       content = (
         <>
           <span>{t('playerWaiting', { seconds: elapsed })}</span>
-          {held ? (
-            <WaitingReason state={state} now={now} />
-          ) : (
-            <progress
-              className="download-progress"
-              data-testid="player-progress"
-              aria-label={percent === null ? t('progressUnknown') : t('progressKnown', { percent })}
-              {...(total ? { max: total, value: Math.min(bytes, total) } : {})}
-            />
-          )}
+          {held ? <WaitingReason state={state} now={now} /> : <DownloadProgressBar progress={state.progress} />}
         </>
       );
       break;
     }
     case 'ready':
-      content = t('playerReady');
-      break;
     case 'playing':
-      content = t('playerPlaying');
+    case 'paused': {
+      const words = t(state.kind === 'ready' ? 'playerReady' : state.kind === 'playing' ? 'playerPlaying' : 'playerPaused');
+      content = state.live ? (
+        <>
+          <span>
+            {words} · {t('playerLive')}
+          </span>
+          <DownloadProgressBar progress={state.live.progress} />
+        </>
+      ) : (
+        words
+      );
       break;
-    case 'paused':
-      content = t('playerPaused');
-      break;
+    }
     case 'failed':
       content = (
         <>
@@ -280,6 +284,21 @@ function PlayerStatus({ state, onRetry }: { state: PlayerState; onRetry: () => v
     <div className="player-status" data-testid="player-state" data-state={state.kind} aria-live="polite">
       {content}
     </div>
+  );
+}
+
+/** How much of the recording the worker has received: a bar, or an indeterminate one without a total. */
+function DownloadProgressBar({ progress }: { progress: DownloadProgress }) {
+  const { t } = useI18n();
+  const { bytes, total } = progress;
+  const percent = total ? Math.min(100, Math.round((bytes / total) * 100)) : null;
+  return (
+    <progress
+      className="download-progress"
+      data-testid="player-progress"
+      aria-label={percent === null ? t('progressUnknown') : t('progressKnown', { percent })}
+      {...(total ? { max: total, value: Math.min(bytes, total) } : {})}
+    />
   );
 }
 

@@ -7,14 +7,21 @@ import { LONG_POLL_WAIT_SECONDS } from './machine';
 
 const STATUS_A = `/api/recordings/${CALL_A}/status`;
 const EXPLICIT_A = `/api/recordings/${CALL_A}/stream?explicit_user_action=true`;
-const LONG_POLL_A = `${STATUS_A}?wait=${LONG_POLL_WAIT_SECONDS}`;
+const LONG_POLL_A = `${STATUS_A}?wait=${LONG_POLL_WAIT_SECONDS}&live=true`;
+/** While the audio plays a live stream, the long-poll waits for ready or failed only. */
+const READY_POLL_A = `${STATUS_A}?wait=${LONG_POLL_WAIT_SECONDS}`;
+const LIVE_URL_A = `/api/recordings/${CALL_A}/stream?token=1.1111111111.live`;
+
+/** A status of a download in progress whose first bytes proved to be audio. */
+const downloadingLive = (overrides: Partial<RecordingStatus> = {}) =>
+  status(CALL_A, { status: 'downloading', progress: { bytes: 640_000, total: 57_600_000 }, live_stream_url: LIVE_URL_A, ...overrides });
 
 function setup() {
   const server = fakeServer();
   const onUnauthorized = vi.fn();
   const api = createApi({ fetch: server.fetch, getToken: () => 'jwt-token', onUnauthorized });
   const controller = new PlaybackController({ api });
-  const media = { play: vi.fn(async () => undefined), pause: vi.fn() };
+  const media = { play: vi.fn(async () => undefined), pause: vi.fn(), currentTime: 0 };
   controller.attachMedia(media);
   return { server, controller, media, onUnauthorized };
 }
@@ -289,6 +296,139 @@ describe('PlaybackController', () => {
     ctx.controller.mediaReady();
     expect(ctx.media.play).not.toHaveBeenCalled();
     expect(ctx.controller.getState()).toMatchObject({ kind: 'ready', autoplay: false });
+  });
+
+  it('starts the audio on the live stream URL before the download is ready, then follows it to ready', async () => {
+    const ctx = setup();
+    await coldPlayUntilLongPoll(ctx);
+    await advance(1_000);
+    ctx.server.last().respond(200, downloadingLive());
+    await flush();
+
+    expect(ctx.controller.getState()).toMatchObject({ kind: 'ready', media: { streamUrl: LIVE_URL_A }, live: { progress: { bytes: 640_000 } } });
+    ctx.controller.mediaReady();
+    expect(ctx.media.play).toHaveBeenCalledTimes(1);
+    ctx.controller.mediaPlaying();
+    expect(ctx.server.last().url).toBe(READY_POLL_A);
+
+    // Play and Pause while it downloads keep the one long-poll in flight.
+    const longPoll = ctx.server.last();
+    ctx.controller.togglePlay();
+    ctx.controller.mediaPaused();
+    ctx.controller.togglePlay();
+    ctx.controller.mediaPlaying();
+    expect(longPoll.signal.aborted).toBe(false);
+
+    await advance(30_000);
+    ctx.server.last().respond(200, status(CALL_A, { status: 'ready' }));
+    await flush();
+    // Ready with a freshly signed URL: the element keeps the src it plays, so nothing restarts.
+    expect(ctx.controller.getState()).toMatchObject({ kind: 'playing', media: { streamUrl: LIVE_URL_A }, live: null });
+    expect(ctx.server.requests.map((r) => r.url)).toEqual([STATUS_A, EXPLICIT_A, LONG_POLL_A, READY_POLL_A]);
+    expect(ctx.server.maxInFlight()).toBe(1);
+    await advance(600_000);
+    expect(ctx.server.requests).toHaveLength(4);
+  });
+
+  it('an audio error while live asks the status once and shows the failure as any failed recording', async () => {
+    const ctx = setup();
+    await coldPlayUntilLongPoll(ctx);
+    ctx.server.last().respond(200, downloadingLive());
+    await flush();
+    ctx.controller.mediaPlaying();
+    const longPoll = ctx.server.last();
+
+    ctx.media.currentTime = 12.5;
+    ctx.controller.mediaError();
+    expect(longPoll.signal.aborted).toBe(true);
+    expect(ctx.server.last().url).toBe(STATUS_A);
+    ctx.server.last().respond(200, status(CALL_A, { status: 'failed', error: 'invalid_media', retry_after: null }));
+    await flush();
+
+    expect(ctx.controller.getState()).toMatchObject({ kind: 'failed', reason: 'invalid_media', retryable: true });
+    await advance(600_000);
+    expect(ctx.server.requests.map((r) => r.url)).toEqual([STATUS_A, EXPLICIT_A, LONG_POLL_A, READY_POLL_A, STATUS_A]);
+    expect(ctx.server.maxInFlight()).toBe(1);
+  });
+
+  it('an audio error while live resumes the stored file where it stopped when the recording turned ready', async () => {
+    const ctx = setup();
+    await coldPlayUntilLongPoll(ctx);
+    ctx.server.last().respond(200, downloadingLive());
+    await flush();
+    ctx.controller.mediaPlaying();
+
+    ctx.media.currentTime = 42;
+    ctx.controller.mediaError();
+    ctx.server.last().respond(200, status(CALL_A, { status: 'ready' }));
+    await flush();
+
+    expect(ctx.controller.getState()).toMatchObject({
+      kind: 'ready',
+      autoplay: true,
+      live: null,
+      media: { streamUrl: `/api/recordings/${CALL_A}/stream?token=1.9999999999.signature`, startAt: 42 },
+    });
+    expect(ctx.server.requests).toHaveLength(5);
+  });
+
+  it('a live stream that broke is not taken again: the player waits for the stored file, saying why', async () => {
+    const ctx = setup();
+    await coldPlayUntilLongPoll(ctx);
+    ctx.server.last().respond(200, downloadingLive());
+    await flush();
+    ctx.controller.mediaPlaying();
+    ctx.media.currentTime = 30;
+    ctx.controller.mediaError();
+    ctx.server.last().respond(200, status(CALL_A, { status: 'queued', error: 'invalid_media', fail_count: 1, retry_after: 5 }));
+    await flush();
+
+    expect(ctx.controller.getState()).toMatchObject({ kind: 'waiting', error: 'invalid_media', resumeAt: 30 });
+    // The long-poll waits for ready or failed: a live stream of the next attempt would answer it at once.
+    expect(ctx.server.last().url).toBe(READY_POLL_A);
+    await advance(LONG_POLL_WAIT_SECONDS * 1000);
+    ctx.server.last().respond(200, downloadingLive());
+    await flush();
+    expect(ctx.controller.getState()).toMatchObject({ kind: 'waiting', status: 'downloading' });
+    expect(ctx.server.last().url).toBe(READY_POLL_A);
+    ctx.server.last().respond(200, status(CALL_A, { status: 'ready' }));
+    await flush();
+    expect(ctx.controller.getState()).toMatchObject({ kind: 'ready', media: { startAt: 30 } });
+    expect(ctx.server.requests).toHaveLength(7);
+  });
+
+  it('a live stream whose download stops short shows the failure from the long-poll, with no extra request', async () => {
+    const ctx = setup();
+    await coldPlayUntilLongPoll(ctx);
+    ctx.server.last().respond(200, downloadingLive());
+    await flush();
+    ctx.controller.mediaPlaying();
+    // The audio only stalls; the long-poll in flight learns the end of the download.
+    ctx.server.last().respond(200, status(CALL_A, { status: 'failed', error: 'provider_unavailable', retry_after: 90 }));
+    await flush();
+
+    expect(ctx.controller.getState()).toMatchObject({ kind: 'failed', reason: 'provider_unavailable', retryAfter: 90 });
+    ctx.controller.mediaError();
+    await advance(600_000);
+    expect(ctx.server.requests).toHaveLength(4);
+  });
+
+  it('an api without live streams: the audio waits for the stored file, as before', async () => {
+    const ctx = setup();
+    await coldPlayUntilLongPoll(ctx);
+    const withoutLive = status(CALL_A, { status: 'downloading', progress: { bytes: 640_000, total: 2_880_000 } });
+    delete withoutLive.live_stream_url;
+    await advance(LONG_POLL_WAIT_SECONDS * 1000);
+    ctx.server.last().respond(200, withoutLive);
+    await flush();
+
+    expect(ctx.controller.getState()).toMatchObject({ kind: 'waiting', status: 'downloading', poll: { mode: 'long_poll', round: 1 } });
+    ctx.controller.mediaReady();
+    expect(ctx.media.play).not.toHaveBeenCalled();
+    ctx.server.last().respond(200, status(CALL_A, { status: 'ready' }));
+    await flush();
+    expect(ctx.controller.getState()).toMatchObject({ kind: 'ready', live: null, media: { streamUrl: `/api/recordings/${CALL_A}/stream?token=1.9999999999.signature` } });
+    expect(ctx.server.requests.map((r) => r.url)).toEqual([STATUS_A, EXPLICIT_A, LONG_POLL_A, LONG_POLL_A]);
   });
 
   it('410 shows the recording gone for good, without Retry', async () => {

@@ -18,6 +18,8 @@ export type PlaybackApi = Pick<Api, 'recordingStatus' | 'requestStream'>;
 export interface MediaControl {
   play(): Promise<void> | void;
   pause(): void;
+  /** Seconds played: where the stored file resumes when a live stream stops short. */
+  readonly currentTime: number;
 }
 
 export interface PlaybackControllerOptions {
@@ -109,7 +111,7 @@ export class PlaybackController {
   }
 
   mediaError(): void {
-    this.dispatch({ type: 'media_error' });
+    this.dispatch({ type: 'media_error', position: this.mediaPosition() });
   }
 
   /** Unmount: abort the request in flight (or the poll waiting for its timer); nothing more happens. */
@@ -195,7 +197,11 @@ export class PlaybackController {
             slot.timedOut = true;
             abort.abort();
           }, request.waitSeconds * 1000 + this.longPollGraceMs);
-          const status = await this.api.recordingStatus(request.callSid, { waitSeconds: request.waitSeconds }, signal);
+          const status = await this.api.recordingStatus(
+            request.callSid,
+            { waitSeconds: request.waitSeconds, live: request.live },
+            signal,
+          );
           event = this.statusEvent(status, startedAt);
           break;
         }
@@ -227,6 +233,11 @@ export class PlaybackController {
 
   private statusEvent(status: RecordingStatus, startedAt: number): PlayerEvent {
     const at = this.now();
-    return { type: 'status', status, at, elapsedMs: at - startedAt };
+    return { type: 'status', status, at, elapsedMs: at - startedAt, position: this.mediaPosition() };
+  }
+
+  private mediaPosition(): number {
+    const seconds = this.media?.currentTime ?? 0;
+    return Number.isFinite(seconds) ? seconds : 0;
   }
 }

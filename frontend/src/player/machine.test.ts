@@ -37,9 +37,9 @@ const waitingLongPoll: PlayerState = {
   poll: { mode: 'long_poll', round: 0 },
 };
 const waitingBackoff = (polls: number): PlayerState => ({ ...waitingLongPoll, poll: { mode: 'backoff', polls } });
-const ready: PlayerState = { kind: 'ready', call: A, attempt: 1, media, autoplay: true };
-const playing: PlayerState = { kind: 'playing', call: A, attempt: 1, media };
-const paused: PlayerState = { kind: 'paused', call: A, attempt: 1, media };
+const ready: PlayerState = { kind: 'ready', call: A, attempt: 1, media, autoplay: true, live: null };
+const playing: PlayerState = { kind: 'playing', call: A, attempt: 1, media, live: null };
+const paused: PlayerState = { kind: 'paused', call: A, attempt: 1, media, live: null };
 const failedRetryable: PlayerState = {
   kind: 'failed',
   call: A,

@@ -8,6 +8,10 @@
 //                     --answered at once / network error--> waiting:backoff (3, 5, 8, 12, 20 s)
 //   waiting:* --ready--> ready --media play--> playing <--media pause / play--> paused
 //   waiting:* --failed--> failed;   waiting:backoff --5th poll not final--> failed(timed_out)
+//   checking:* / waiting:* --live_stream_url--> ready (live) --media play--> playing (live) ...
+//   ready/playing/paused (live) --ready--> the same state, not live (the element keeps its src)
+//                               --failed--> failed;  --queued (retry scheduled)--> waiting
+//                               --media error--> checking:resume --ready--> ready at the position
 //   failed(retryable) --retry--> checking:enqueue;   any --select(other call)--> idle(other call)
 //
 // Why loops cannot happen: a request is started only when the state asks for one (`requestFor`), and
@@ -16,6 +20,12 @@
 // while checking or waiting they only decide whether the audio starts by itself once it is ready
 // (`autoplay`). So Play/Pause/Play pressed quickly costs nothing, and the Play of an idle call is the
 // only way into the request chain, together with Retry.
+//
+// Live: once the status carries `live_stream_url`, the audio plays the bytes received so far while the
+// download goes on, and the player follows the download with the same counted long-poll (without
+// `live`, which would answer at once) until it is ready or failed. The live stream is taken at most
+// once per attempt: after it broke, the player waits for the stored file and resumes where it stopped,
+// so an element that keeps failing cannot turn into a request loop.
 
 import type { Call, DownloadProgress, RecordingStatus, RecordingStatusName } from '../api';
 
@@ -39,22 +49,40 @@ export interface MediaSource {
   /** The signed stream URL: given to <audio src> as is, never fetched by script. */
   streamUrl: string;
   contentType: string | null;
+  /** Where playback starts (seconds): set when the stored file takes over from a live stream that broke. */
+  startAt?: number;
 }
 
-/** status: the status read; enqueue: the explicit Play request; refresh: the status again, for the URL. */
-export type CheckStep = 'status' | 'enqueue' | 'refresh';
+/**
+ * status: the status read; enqueue: the explicit Play request; refresh: the status again, for the URL;
+ * resume: the status read once after the live audio broke.
+ */
+export type CheckStep = 'status' | 'enqueue' | 'refresh' | 'resume';
 
 export type PollPlan = { mode: 'long_poll'; round: number } | { mode: 'backoff'; polls: number };
 
-/** `attempt` counts the starts (Play from idle, Retry) of the current call; it keys its requests. */
+/** The download still running under a live stream, followed until the recording is ready or failed. */
+export interface LiveDownload {
+  progress: DownloadProgress;
+  /** How the player asks after the download; null once it stopped asking (the audio goes on by itself). */
+  poll: PollPlan | null;
+}
+
+/**
+ * `attempt` counts the starts (Play from idle, Retry) of the current call; it keys its requests.
+ * `resumeAt` (checking, waiting) is set once the live stream of this attempt broke: where the stored file
+ * will start, and no live stream is taken again in this attempt.
+ * `live` (ready, playing, paused) is set while the audio plays a download still in progress.
+ */
 export type PlayerState =
   | { kind: 'idle'; call: Call | null; attempt: number }
-  | { kind: 'checking'; call: Call; attempt: number; step: CheckStep; autoplay: boolean }
+  | { kind: 'checking'; call: Call; attempt: number; step: CheckStep; autoplay: boolean; resumeAt?: number }
   | {
       kind: 'waiting';
       call: Call;
       attempt: number;
       autoplay: boolean;
+      resumeAt?: number;
       /** When the waiting began (ms since epoch), for the elapsed seconds shown. */
       since: number;
       status: RecordingStatusName;
@@ -68,9 +96,9 @@ export type PlayerState =
       nextAttemptAt: number | null;
       poll: PollPlan;
     }
-  | { kind: 'ready'; call: Call; attempt: number; media: MediaSource; autoplay: boolean }
-  | { kind: 'playing'; call: Call; attempt: number; media: MediaSource }
-  | { kind: 'paused'; call: Call; attempt: number; media: MediaSource }
+  | { kind: 'ready'; call: Call; attempt: number; media: MediaSource; autoplay: boolean; live: LiveDownload | null }
+  | { kind: 'playing'; call: Call; attempt: number; media: MediaSource; live: LiveDownload | null }
+  | { kind: 'paused'; call: Call; attempt: number; media: MediaSource; live: LiveDownload | null }
   | { kind: 'failed'; call: Call; attempt: number; reason: string; retryable: boolean; retryAfter: number | null };
 
 export type PlayerEvent =
@@ -79,8 +107,11 @@ export type PlayerEvent =
   | { type: 'play' }
   | { type: 'pause' }
   | { type: 'retry' }
-  /** The status JSON answered by the current request: status read, 202 body, long-poll or poll. */
-  | { type: 'status'; status: RecordingStatus; at: number; elapsedMs: number }
+  /**
+   * The status JSON answered by the current request: status read, 202 body, long-poll or poll.
+   * `position`: the audio's current time then (seconds), kept when a live stream ends without the file.
+   */
+  | { type: 'status'; status: RecordingStatus; at: number; elapsedMs: number; position?: number }
   /** The explicit request answered 200: stored, but its body carries no URL. */
   | { type: 'stream_ready' }
   /** The explicit request answered 503 (backing off) or 410 (gone), with the status JSON. */
@@ -89,7 +120,8 @@ export type PlayerEvent =
   | { type: 'request_failed'; code: string; transient: boolean; at: number }
   | { type: 'media_playing' }
   | { type: 'media_paused' }
-  | { type: 'media_error' }
+  /** `position`: the audio's current time when it failed (seconds), to resume there. */
+  | { type: 'media_error'; position?: number }
   /** Signed out or the session expired: forget the call. */
   | { type: 'reset' };
 
@@ -97,7 +129,8 @@ export type PlayerEvent =
 export type ControlRequest =
   | { kind: 'status'; key: string; callSid: string }
   | { kind: 'enqueue'; key: string; callSid: string }
-  | { kind: 'long_poll'; key: string; callSid: string; waitSeconds: number }
+  /** `live`: also answer as soon as a live stream URL is set. */
+  | { kind: 'long_poll'; key: string; callSid: string; waitSeconds: number; live: boolean }
   | { kind: 'poll'; key: string; callSid: string; delayMs: number };
 
 export const initialState: PlayerState = { kind: 'idle', call: null, attempt: 0 };
@@ -116,27 +149,44 @@ export function pollDelaySeconds(polls: number, retryAfter: number | null): numb
 }
 
 export function requestFor(state: PlayerState): ControlRequest | null {
+  if (isMedia(state)) return state.live?.poll ? pollRequest(state, state.live.poll, 'live:', false) : null;
   if (state.kind !== 'checking' && state.kind !== 'waiting') return null;
   const callSid = state.call.call_sid;
-  const prefix = `${callSid}#${state.attempt}`;
   if (state.kind === 'checking') {
     const kind = state.step === 'enqueue' ? 'enqueue' : 'status';
-    return { kind, key: `${prefix}:${state.step}`, callSid };
+    return { kind, key: `${callSid}#${state.attempt}:${state.step}`, callSid };
   }
-  if (state.poll.mode === 'long_poll') {
-    return {
-      kind: 'long_poll',
-      key: `${prefix}:long_poll:${state.poll.round}`,
-      callSid,
-      waitSeconds: LONG_POLL_WAIT_SECONDS,
-    };
+  return pollRequest(state, state.poll, '', state.resumeAt === undefined);
+}
+
+/**
+ * The long-poll or backoff poll of a plan. Keys do not name the media state, so Play and Pause during
+ * a live download leave its long-poll alone.
+ */
+function pollRequest(
+  state: Exclude<PlayerState, { kind: 'idle' }>,
+  poll: PollPlan,
+  scope: string,
+  live: boolean,
+): ControlRequest {
+  const callSid = state.call.call_sid;
+  const prefix = `${callSid}#${state.attempt}:${scope}`;
+  if (poll.mode === 'long_poll') {
+    return { kind: 'long_poll', key: `${prefix}long_poll:${poll.round}`, callSid, waitSeconds: LONG_POLL_WAIT_SECONDS, live };
   }
-  return {
-    kind: 'poll',
-    key: `${prefix}:poll:${state.poll.polls}`,
-    callSid,
-    delayMs: pollDelaySeconds(state.poll.polls, state.retryAfter) * 1000,
-  };
+  const retryAfter = state.kind === 'waiting' ? state.retryAfter : null;
+  return { kind: 'poll', key: `${prefix}poll:${poll.polls}`, callSid, delayMs: pollDelaySeconds(poll.polls, retryAfter) * 1000 };
+}
+
+type MediaState = Extract<PlayerState, { kind: 'ready' | 'playing' | 'paused' }>;
+
+function isMedia(state: PlayerState): state is MediaState {
+  return state.kind === 'ready' || state.kind === 'playing' || state.kind === 'paused';
+}
+
+/** The audio plays a download still in progress. */
+export function isLive(state: PlayerState): state is MediaState & { live: LiveDownload } {
+  return isMedia(state) && state.live !== null;
 }
 
 export function transition(state: PlayerState, event: PlayerEvent): PlayerState {
@@ -154,6 +204,7 @@ export function transition(state: PlayerState, event: PlayerEvent): PlayerState 
       if (state.kind !== 'failed' || !state.retryable) return state;
       return { kind: 'checking', call: state.call, attempt: state.attempt + 1, step: 'enqueue', autoplay: true };
     case 'status':
+      if (isLive(state)) return onLiveStatus(state, event.status, event.at, event.elapsedMs, event.position ?? 0);
       return onStatus(state, event.status, event.at, event.elapsedMs);
     case 'stream_ready':
       if (state.kind !== 'checking' || state.step !== 'enqueue') return state;
@@ -168,12 +219,18 @@ export function transition(state: PlayerState, event: PlayerEvent): PlayerState 
       return onRequestFailed(state, event.code, event.transient);
     case 'media_playing':
       if (state.kind !== 'ready' && state.kind !== 'paused') return state;
-      return { kind: 'playing', call: state.call, attempt: state.attempt, media: state.media };
+      return { kind: 'playing', call: state.call, attempt: state.attempt, media: state.media, live: state.live };
     case 'media_paused':
       if (state.kind !== 'playing') return state;
-      return { kind: 'paused', call: state.call, attempt: state.attempt, media: state.media };
+      return { kind: 'paused', call: state.call, attempt: state.attempt, media: state.media, live: state.live };
     case 'media_error':
-      if (state.kind !== 'ready' && state.kind !== 'playing' && state.kind !== 'paused') return state;
+      if (!isMedia(state)) return state;
+      if (state.live) {
+        // The live stream broke (the download failed, or the connection did): the status, once, says
+        // which, and where to go from here.
+        const autoplay = state.kind === 'ready' ? state.autoplay : state.kind === 'playing';
+        return { kind: 'checking', call: state.call, attempt: state.attempt, step: 'resume', autoplay, resumeAt: event.position ?? 0 };
+      }
       return failed(state, 'media_error', null, true);
   }
 }
@@ -207,8 +264,9 @@ function onStatus(state: PlayerState, status: RecordingStatus, at: number, elaps
   if (state.kind !== 'checking' && state.kind !== 'waiting') return state;
   if (status.status === 'ready') {
     if (status.stream_url) {
-      const media = { streamUrl: status.stream_url, contentType: status.content_type };
-      return { kind: 'ready', call: state.call, attempt: state.attempt, media, autoplay: state.autoplay };
+      const media: MediaSource = { streamUrl: status.stream_url, contentType: status.content_type };
+      if (state.resumeAt) media.startAt = state.resumeAt;
+      return { kind: 'ready', call: state.call, attempt: state.attempt, media, autoplay: state.autoplay, live: null };
     }
     if (state.kind === 'checking' && state.step === 'refresh') {
       return failed(state, 'missing_stream_url', null, true);
@@ -219,8 +277,13 @@ function onStatus(state: PlayerState, status: RecordingStatus, at: number, elaps
     const reason = status.error ?? 'unknown';
     return failed(state, reason, status.retry_after, isRetryable(reason));
   }
+  if (status.live_stream_url && state.resumeAt === undefined) {
+    const media = { streamUrl: status.live_stream_url, contentType: status.content_type };
+    const live = { progress: status.progress ?? { bytes: 0, total: null }, poll: { mode: 'long_poll', round: 0 } as const };
+    return { kind: 'ready', call: state.call, attempt: state.attempt, media, autoplay: state.autoplay, live };
+  }
   if (state.kind === 'checking') {
-    if (state.step === 'status') return { ...state, step: 'enqueue' };
+    if (state.step === 'status' || (state.step === 'resume' && status.status === 'missing')) return { ...state, step: 'enqueue' };
     return waiting(state, status, at, { mode: 'long_poll', round: 0 });
   }
   const observed = {
@@ -238,7 +301,56 @@ function onStatus(state: PlayerState, status: RecordingStatus, at: number, elaps
   return countPoll({ ...state, ...observed }, state.poll.polls);
 }
 
+/**
+ * An answer while the audio plays a live download. Ready: the same element goes on (the live URL serves
+ * the stored file too, and a new src would restart it). Failed: shown as any failure. Queued or missing:
+ * the download stopped without the file (a retry is scheduled): the player waits for the stored file,
+ * to resume where the audio was. Still downloading: the next long-poll round; when the rounds or polls
+ * run out, the player stops asking and the audio carries on by itself.
+ */
+function onLiveStatus(
+  state: MediaState & { live: LiveDownload },
+  status: RecordingStatus,
+  at: number,
+  elapsedMs: number,
+  position: number,
+): PlayerState {
+  if (status.status === 'ready') {
+    return { ...state, media: { ...state.media, contentType: status.content_type ?? state.media.contentType }, live: null };
+  }
+  if (status.status === 'failed') {
+    const reason = status.error ?? 'unknown';
+    return failed(state, reason, status.retry_after, isRetryable(reason));
+  }
+  const autoplay = state.kind === 'ready' ? state.autoplay : state.kind === 'playing';
+  if (status.status !== 'downloading') {
+    const checking = { kind: 'checking', call: state.call, attempt: state.attempt, step: 'resume', autoplay, resumeAt: position } as const;
+    if (status.status === 'missing') return { ...checking, step: 'enqueue' };
+    return waiting(checking, status, at, { mode: 'long_poll', round: 0 });
+  }
+  const progress = status.progress ?? state.live.progress;
+  return { ...state, live: { progress, poll: nextLivePoll(state.live.poll, elapsedMs) } };
+}
+
+function nextLivePoll(poll: PollPlan | null, elapsedMs: number): PollPlan | null {
+  if (poll === null) return null;
+  if (poll.mode === 'long_poll') {
+    if (elapsedMs < LONG_POLL_HONOURED_AFTER_MS) return { mode: 'backoff', polls: 0 };
+    const round = poll.round + 1;
+    return round >= MAX_LONG_POLL_ROUNDS ? null : { mode: 'long_poll', round };
+  }
+  const polls = poll.polls + 1;
+  return polls >= MAX_POLLS ? null : { mode: 'backoff', polls };
+}
+
 function onRequestFailed(state: PlayerState, code: string, transient: boolean): PlayerState {
+  if (isLive(state)) {
+    // The audio does not depend on the control requests: a refused one only ends the asking.
+    const poll = !transient || state.live.poll === null ? null
+      : state.live.poll.mode === 'long_poll' ? { mode: 'backoff', polls: 0 } as const
+      : nextLivePoll(state.live.poll, 0);
+    return { ...state, live: { ...state.live, poll } };
+  }
   if (state.kind === 'checking') return failed(state, code, null, isRetryable(code));
   if (state.kind !== 'waiting') return state;
   if (!transient) return failed(state, code, null, isRetryable(code));
@@ -264,6 +376,7 @@ function waiting(
     call: state.call,
     attempt: state.attempt,
     autoplay: state.autoplay,
+    ...(state.resumeAt === undefined ? {} : { resumeAt: state.resumeAt }),
     since: at,
     status: status.status,
     progress: status.progress ?? { bytes: 0, total: null },
@@ -305,7 +418,7 @@ export function observedStatus(state: PlayerState): RecordingStatusName | null {
     case 'ready':
     case 'playing':
     case 'paused':
-      return 'ready';
+      return state.live ? 'downloading' : 'ready';
     case 'failed':
       return state.reason === TIMED_OUT || state.reason === 'media_error' ? null : 'failed';
     default:

@@ -10,7 +10,10 @@ import { MAX_WATCHED_CALLS, StatusWatcher } from './statusWatcher';
 const CALL_C = 'CA' + 'c'.repeat(32);
 const CALL_D = 'CA' + 'd'.repeat(32);
 const CALL_E = 'CA' + 'e'.repeat(32);
+/** The watcher's long-poll: it waits for ready or failed only. */
 const longPollOf = (callSid: string) => `/api/recordings/${callSid}/status?wait=${LONG_POLL_WAIT_SECONDS}`;
+/** The player's long-poll also answers when a live stream can start. */
+const playerLongPollOf = (callSid: string) => `${longPollOf(callSid)}&live=true`;
 
 /** A player and a watcher fed every state of it, as the calls page wires them. */
 function setup() {
@@ -36,7 +39,7 @@ async function playUntilQueued(ctx: ReturnType<typeof setup>, callSid: string) {
   await flush();
   ctx.server.last().respond(202, status(callSid, { status: 'queued' }));
   await flush();
-  expect(ctx.server.last().url).toBe(longPollOf(callSid));
+  expect(ctx.server.last().url).toBe(playerLongPollOf(callSid));
 }
 
 describe('StatusWatcher', () => {

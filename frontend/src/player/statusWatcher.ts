@@ -15,6 +15,7 @@ import {
   LONG_POLL_WAIT_SECONDS,
   MAX_LONG_POLL_ROUNDS,
   MAX_POLLS,
+  isLive,
   observedStatus,
   pollDelaySeconds,
   type PlayerState,
@@ -95,7 +96,9 @@ export class StatusWatcher {
       if (callSid) this.stop(callSid);
       if (left && callSid && leftAsked) this.follow(left, leftStatus);
     }
-    if (state.kind === 'waiting' || (state.kind === 'checking' && state.step !== 'status')) this.playerAsked = true;
+    if (state.kind === 'waiting' || (state.kind === 'checking' && state.step !== 'status') || isLive(state)) {
+      this.playerAsked = true;
+    }
     if (callSid && status) {
       this.playerStatus = status;
       this.remember(callSid, status);
