@@ -248,6 +248,147 @@ describe('App', () => {
     }
   });
 
+  it('plays a recording while it downloads, and keeps the same audio when it becomes ready', async () => {
+    const liveUrl = `/api/recordings/${CALL_A}/stream?token=1.1111111111.live`;
+    const stored = heldRoute();
+    const routes: Record<string, Route> = {
+      ...demoRoutes(() => ({ status: 200, body: status(CALL_A, { status: 'missing' }) })),
+      [`GET /api/recordings/${CALL_A}/stream?explicit_user_action=true`]: () => ({ status: 202, body: status(CALL_A, { status: 'queued' }) }),
+      [`GET /api/recordings/${CALL_A}/status?wait=25&live=true`]: () => ({
+        status: 200,
+        body: status(CALL_A, { status: 'downloading', progress: { bytes: 640_000, total: 2_880_000 }, live_stream_url: liveUrl }),
+      }),
+      [`GET /api/recordings/${CALL_A}/status?wait=25`]: stored.route,
+    };
+    const server = routedFetch(routes);
+    renderApp(server.fetch);
+    const rows = await signInAs('alice');
+
+    fireEvent.click(within(rows[0]).getByTestId('call-play'));
+    await waitFor(() => expect(screen.getByTestId('player').dataset.state).toBe('playing'));
+    const player = screen.getByTestId('player');
+    const audio = screen.getByTestId('player-audio') as HTMLAudioElement;
+    expect(audio.getAttribute('src')).toBe(liveUrl);
+    expect(player.dataset.live).toBe('true');
+    expect(screen.getByTestId('player-state').textContent).toBe('Playing · still downloading');
+    expect(screen.getByTestId('player-progress').getAttribute('aria-label')).toBe('22% downloaded');
+    expect(screen.queryByTestId('player-download')).toBeNull();
+    expect(within(rows[0]).getByTestId('recording-status').dataset.status).toBe('downloading');
+    expect(HTMLMediaElement.prototype.play).toHaveBeenCalledTimes(1);
+
+    await act(async () => stored.release({ status: 200, body: readyA }));
+    await waitFor(() => expect(player.dataset.live).toBe('false'));
+    expect(player.dataset.state).toBe('playing');
+    expect(audio.getAttribute('src')).toBe(liveUrl);
+    expect(HTMLMediaElement.prototype.load).not.toHaveBeenCalled();
+    expect(screen.queryByTestId('player-progress')).toBeNull();
+    expect(screen.getByTestId('player-download')).toBeTruthy();
+    expect(within(rows[0]).getByTestId('recording-status').dataset.status).toBe('ready');
+    expect(server.asked.filter((key) => key.includes('/api/recordings/'))).toEqual([
+      `GET /api/recordings/${CALL_A}/status`,
+      `GET /api/recordings/${CALL_A}/stream?explicit_user_action=true`,
+      `GET /api/recordings/${CALL_A}/status?wait=25&live=true`,
+      `GET /api/recordings/${CALL_A}/status?wait=25`,
+    ]);
+  });
+
+  it('an audio error while it plays a download in progress asks the status once and shows the failure', async () => {
+    const liveUrl = `/api/recordings/${CALL_A}/stream?token=1.1111111111.live`;
+    let statusReads = 0;
+    const routes: Record<string, Route> = {
+      ...demoRoutes(() =>
+        ++statusReads === 1
+          ? { status: 200, body: status(CALL_A, { status: 'missing' }) }
+          : { status: 200, body: status(CALL_A, { status: 'failed', error: 'invalid_media', retry_after: null, fail_count: 5 }) },
+      ),
+      [`GET /api/recordings/${CALL_A}/stream?explicit_user_action=true`]: () => ({
+        status: 202,
+        body: status(CALL_A, { status: 'downloading', live_stream_url: liveUrl }),
+      }),
+      [`GET /api/recordings/${CALL_A}/status?wait=25`]: never,
+    };
+    const server = routedFetch(routes);
+    renderApp(server.fetch);
+    const rows = await signInAs('alice');
+    fireEvent.click(within(rows[0]).getByTestId('call-play'));
+    await waitFor(() => expect(screen.getByTestId('player').dataset.state).toBe('playing'));
+    await waitFor(() => expect(server.asked).toContain(`GET /api/recordings/${CALL_A}/status?wait=25`));
+
+    const audio = screen.getByTestId('player-audio') as HTMLAudioElement;
+    expect(audio.getAttribute('src')).toBe(liveUrl);
+    fireEvent.error(audio);
+
+    const error = await screen.findByTestId('player-error');
+    expect(error.dataset.reason).toBe('invalid_media');
+    expect(error.textContent).toBe('The provider sent a file that is not audio');
+    expect(screen.getByTestId('player-retry')).toBeTruthy();
+    expect(screen.getByTestId('player').dataset.state).toBe('failed');
+    expect(audio.getAttribute('src')).toBeNull();
+    expect(within(rows[0]).getByTestId('recording-status').dataset.status).toBe('failed');
+    expect(server.asked.filter((key) => key.includes('/api/recordings/'))).toEqual([
+      `GET /api/recordings/${CALL_A}/status`,
+      `GET /api/recordings/${CALL_A}/stream?explicit_user_action=true`,
+      `GET /api/recordings/${CALL_A}/status?wait=25`,
+      `GET /api/recordings/${CALL_A}/status`,
+    ]);
+  });
+
+  it('an audio error while live, once the recording is stored, resumes the stored file where it stopped', async () => {
+    const liveUrl = `/api/recordings/${CALL_A}/stream?token=1.1111111111.live`;
+    let statusReads = 0;
+    const routes: Record<string, Route> = {
+      ...demoRoutes(() => ({ status: 200, body: ++statusReads === 1 ? status(CALL_A, { status: 'missing' }) : readyA })),
+      [`GET /api/recordings/${CALL_A}/stream?explicit_user_action=true`]: () => ({
+        status: 202,
+        body: status(CALL_A, { status: 'downloading', live_stream_url: liveUrl }),
+      }),
+      [`GET /api/recordings/${CALL_A}/status?wait=25`]: never,
+    };
+    const server = routedFetch(routes);
+    renderApp(server.fetch);
+    const rows = await signInAs('alice');
+    fireEvent.click(within(rows[0]).getByTestId('call-play'));
+    await waitFor(() => expect(screen.getByTestId('player').dataset.state).toBe('playing'));
+
+    const audio = screen.getByTestId('player-audio') as HTMLAudioElement;
+    audio.currentTime = 42;
+    fireEvent.error(audio);
+    await waitFor(() => expect(audio.getAttribute('src')).toBe(readyA.stream_url));
+    // A new source starts at 0, as the browser's load does; its metadata is where the player seeks.
+    audio.currentTime = 0;
+    fireEvent.loadedMetadata(audio);
+    expect(audio.currentTime).toBe(42);
+    await waitFor(() => expect(screen.getByTestId('player').dataset.state).toBe('playing'));
+    expect(screen.getByTestId('player').dataset.live).toBe('false');
+    expect(statusReads).toBe(2);
+  });
+
+  it('without a live stream URL (an older api) the audio starts only when the recording is ready', async () => {
+    const stored = heldRoute();
+    const downloading = status(CALL_A, { status: 'downloading', progress: { bytes: 640_000, total: 2_880_000 } });
+    delete downloading.live_stream_url;
+    const routes: Record<string, Route> = {
+      ...demoRoutes(() => ({ status: 200, body: status(CALL_A, { status: 'missing' }) })),
+      [`GET /api/recordings/${CALL_A}/stream?explicit_user_action=true`]: () => ({ status: 202, body: downloading }),
+      [`GET /api/recordings/${CALL_A}/status?wait=25&live=true`]: stored.route,
+    };
+    const server = routedFetch(routes);
+    renderApp(server.fetch);
+    const rows = await signInAs('alice');
+    fireEvent.click(within(rows[0]).getByTestId('call-play'));
+    await waitFor(() => expect(server.asked).toContain(`GET /api/recordings/${CALL_A}/status?wait=25&live=true`));
+
+    expect(screen.getByTestId('player').dataset.state).toBe('waiting');
+    expect(screen.getByTestId('player-audio').getAttribute('src')).toBeNull();
+    expect(screen.getByTestId('player-progress')).toBeTruthy();
+    expect(HTMLMediaElement.prototype.play).not.toHaveBeenCalled();
+
+    await act(async () => stored.release({ status: 200, body: readyA }));
+    await waitFor(() => expect(screen.getByTestId('player').dataset.state).toBe('playing'));
+    expect(screen.getByTestId('player-audio').getAttribute('src')).toBe(readyA.stream_url);
+    expect(screen.getByTestId('player').dataset.live).toBe('false');
+  });
+
   it('keeps phone numbers left to right in Hebrew, in the table, the player and accessible names', async () => {
     const server = routedFetch(demoRoutes(() => ({ status: 200, body: readyA })));
     renderApp(server.fetch);

@@ -50,11 +50,17 @@ const failedRetryable: PlayerState = {
 };
 const failedGone: PlayerState = { ...failedRetryable, reason: 'provider_not_found', retryable: false };
 
-const statusEvent = (overrides: Parameters<typeof status>[1], elapsedMs = 0): PlayerEvent => ({
+const LIVE_URL = `/api/recordings/${CALL_A}/stream?token=1.1111111111.live`;
+const liveDownload = { progress: { bytes: 640_000, total: 57_600_000 }, poll: { mode: 'long_poll', round: 0 } } as const;
+const livePlaying: PlayerState = { kind: 'playing', call: A, attempt: 1, media: { streamUrl: LIVE_URL, contentType: 'audio/mpeg' }, live: liveDownload };
+const downloadingLive = { status: 'downloading', progress: liveDownload.progress, live_stream_url: LIVE_URL } as const;
+
+const statusEvent = (overrides: Parameters<typeof status>[1], elapsedMs = 0, position?: number): PlayerEvent => ({
   type: 'status',
   status: status(CALL_A, overrides),
   at: 5_000,
   elapsedMs,
+  position,
 });
 
 describe('transition', () => {
@@ -233,6 +239,87 @@ describe('transition', () => {
 
   it('reset forgets the call', () => {
     expect(transition(playing, { type: 'reset' })).toEqual(initialState);
+  });
+});
+
+describe('live stream', () => {
+  it('a live stream URL starts the audio at once, from the status read, the 202 or a long-poll answered early', () => {
+    for (const state of [checkingStatus, checkingEnqueue, waitingLongPoll, waitingBackoff(3)]) {
+      expect(transition(state, statusEvent(downloadingLive, 80)), state.kind).toEqual({
+        kind: 'ready',
+        call: A,
+        attempt: 1,
+        media: { streamUrl: LIVE_URL, contentType: null },
+        autoplay: true,
+        live: liveDownload,
+      });
+    }
+    // Paused while waiting: the live stream is loaded, not started.
+    expect(transition({ ...waitingLongPoll, autoplay: false }, statusEvent(downloadingLive))).toMatchObject({ kind: 'ready', autoplay: false });
+  });
+
+  it('ready keeps the src the element plays; failed fails; a retry scheduled waits for the stored file', () => {
+    const ready = transition(livePlaying, statusEvent({ status: 'ready' }, 3_000));
+    expect(ready).toEqual({ ...livePlaying, media: { streamUrl: LIVE_URL, contentType: 'audio/mpeg' }, live: null });
+    expect(requestFor(ready)).toBeNull();
+
+    expect(transition(livePlaying, statusEvent({ status: 'failed', error: 'invalid_media', retry_after: 90 }))).toEqual({
+      kind: 'failed', call: A, attempt: 1, reason: 'invalid_media', retryable: true, retryAfter: 90,
+    });
+
+    const retrying = transition(livePlaying, statusEvent({ status: 'queued', error: 'invalid_media', retry_after: 5 }, 0, 61));
+    expect(retrying).toMatchObject({ kind: 'waiting', resumeAt: 61, error: 'invalid_media', autoplay: true, poll: { mode: 'long_poll', round: 0 } });
+    expect(requestFor(retrying)).toMatchObject({ kind: 'long_poll', live: false });
+  });
+
+  it('follows the download with counted rounds; when they run out it stops asking and the audio goes on', () => {
+    const held = LONG_POLL_WAIT_SECONDS * 1000;
+    const next = transition(livePlaying, statusEvent({ ...downloadingLive, progress: { bytes: 9_000_000, total: 57_600_000 } }, held));
+    expect(next).toMatchObject({ kind: 'playing', live: { progress: { bytes: 9_000_000 }, poll: { mode: 'long_poll', round: 1 } } });
+    expect(transition(livePlaying, statusEvent(downloadingLive, 40))).toMatchObject({ live: { poll: { mode: 'backoff', polls: 0 } } });
+
+    const lastRound: PlayerState = { ...livePlaying, live: { ...liveDownload, poll: { mode: 'long_poll', round: MAX_LONG_POLL_ROUNDS - 1 } } };
+    const done = transition(lastRound, statusEvent(downloadingLive, held));
+    expect(done).toMatchObject({ kind: 'playing', live: { poll: null } });
+    expect(requestFor(done)).toBeNull();
+    const lastPoll: PlayerState = { ...livePlaying, live: { ...liveDownload, poll: { mode: 'backoff', polls: 4 } } };
+    expect(transition(lastPoll, { type: 'request_failed', code: 'network', transient: true, at: 1 })).toMatchObject({
+      kind: 'playing',
+      live: { poll: null },
+    });
+  });
+
+  it('an audio error while live reads the status once, then resumes at the position, fails, or waits', () => {
+    const resume = transition(livePlaying, { type: 'media_error', position: 42 });
+    expect(resume).toEqual({ kind: 'checking', call: A, attempt: 1, step: 'resume', autoplay: true, resumeAt: 42 });
+    expect(requestFor(resume)).toMatchObject({ kind: 'status', callSid: CALL_A });
+    const pausedLive: PlayerState = { ...livePlaying, kind: 'paused' };
+    expect(transition(pausedLive, { type: 'media_error', position: 42 })).toMatchObject({ step: 'resume', autoplay: false });
+
+    expect(transition(resume, statusEvent({ status: 'ready' }))).toMatchObject({
+      kind: 'ready',
+      live: null,
+      media: { streamUrl: `/api/recordings/${CALL_A}/stream?token=1.9999999999.signature`, startAt: 42 },
+    });
+    expect(transition(resume, statusEvent({ status: 'failed', error: 'timeout' }))).toMatchObject({ kind: 'failed', reason: 'timeout' });
+    // Still downloading: the live stream is not taken again, the stored file is awaited.
+    expect(transition(resume, statusEvent(downloadingLive))).toMatchObject({ kind: 'waiting', resumeAt: 42 });
+    expect(transition(resume, statusEvent({ status: 'missing' }))).toMatchObject({ kind: 'checking', step: 'enqueue', resumeAt: 42 });
+  });
+
+  it('the player asks live=true while it waits, not while the audio plays live nor after a live stream broke', () => {
+    expect(requestFor(waitingLongPoll)).toMatchObject({ kind: 'long_poll', live: true });
+    expect(requestFor({ ...waitingLongPoll, resumeAt: 10 })).toMatchObject({ kind: 'long_poll', live: false });
+    const request = requestFor(livePlaying);
+    expect(request).toMatchObject({ kind: 'long_poll', live: false, waitSeconds: LONG_POLL_WAIT_SECONDS });
+    // The key does not name the media state: Play and Pause leave the long-poll in flight.
+    expect(requestFor({ ...livePlaying, kind: 'paused' })?.key).toBe(request?.key);
+    expect(requestFor({ ...livePlaying, kind: 'ready', autoplay: true })?.key).toBe(request?.key);
+    expect(requestFor(transition(livePlaying, { type: 'media_paused' }))?.key).toBe(request?.key);
+  });
+
+  it('the row shows downloading while the audio plays live', () => {
+    expect(observedStatus(livePlaying)).toBe('downloading');
   });
 });
 

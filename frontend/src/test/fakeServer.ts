@@ -107,6 +107,7 @@ export function status(callSid: string, overrides: Partial<RecordingStatus> = {}
     content_type: ready ? 'audio/mpeg' : null,
     progress: { bytes: 0, total: null },
     stream_url: ready ? `/api/recordings/${callSid}/stream?token=1.9999999999.signature` : null,
+    live_stream_url: null,
     paused: false,
     next_attempt_at: null,
     ...overrides,
