@@ -51,7 +51,7 @@ const failedRetryable: PlayerState = {
 const failedGone: PlayerState = { ...failedRetryable, reason: 'provider_not_found', retryable: false };
 
 const LIVE_URL = `/api/recordings/${CALL_A}/stream?token=1.1111111111.live`;
-const liveDownload = { progress: { bytes: 640_000, total: 57_600_000 }, poll: { mode: 'long_poll', round: 0 } } as const;
+const liveDownload = { progress: { bytes: 640_000, total: 57_600_000 }, failCount: 0, poll: { mode: 'long_poll', round: 0 } } as const;
 const livePlaying: PlayerState = { kind: 'playing', call: A, attempt: 1, media: { streamUrl: LIVE_URL, contentType: 'audio/mpeg' }, live: liveDownload };
 const downloadingLive = { status: 'downloading', progress: liveDownload.progress, live_stream_url: LIVE_URL } as const;
 
@@ -270,6 +270,15 @@ describe('live stream', () => {
     const retrying = transition(livePlaying, statusEvent({ status: 'queued', error: 'invalid_media', retry_after: 5 }, 0, 61));
     expect(retrying).toMatchObject({ kind: 'waiting', resumeAt: 61, error: 'invalid_media', autoplay: true, poll: { mode: 'long_poll', round: 0 } });
     expect(requestFor(retrying)).toMatchObject({ kind: 'long_poll', live: false });
+
+    // Downloading again, after one more failure: the retry's bytes are not the stream's.
+    const held = LONG_POLL_WAIT_SECONDS * 1000;
+    expect(transition(livePlaying, statusEvent({ ...downloadingLive, fail_count: 1, error: 'invalid_media' }, held, 61))).toMatchObject({
+      kind: 'waiting',
+      status: 'downloading',
+      resumeAt: 61,
+      error: 'invalid_media',
+    });
   });
 
   it('follows the download with counted rounds; when they run out it stops asking and the audio goes on', () => {

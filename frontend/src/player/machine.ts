@@ -64,6 +64,8 @@ export type PollPlan = { mode: 'long_poll'; round: number } | { mode: 'backoff';
 /** The download still running under a live stream, followed until the recording is ready or failed. */
 export interface LiveDownload {
   progress: DownloadProgress;
+  /** `fail_count` when the stream started: a larger one means its download failed (a retry may run now). */
+  failCount: number;
   /** How the player asks after the download; null once it stopped asking (the audio goes on by itself). */
   poll: PollPlan | null;
 }
@@ -279,7 +281,11 @@ function onStatus(state: PlayerState, status: RecordingStatus, at: number, elaps
   }
   if (status.live_stream_url && state.resumeAt === undefined) {
     const media = { streamUrl: status.live_stream_url, contentType: status.content_type };
-    const live = { progress: status.progress ?? { bytes: 0, total: null }, poll: { mode: 'long_poll', round: 0 } as const };
+    const live: LiveDownload = {
+      progress: status.progress ?? { bytes: 0, total: null },
+      failCount: status.fail_count,
+      poll: { mode: 'long_poll', round: 0 },
+    };
     return { kind: 'ready', call: state.call, attempt: state.attempt, media, autoplay: state.autoplay, live };
   }
   if (state.kind === 'checking') {
@@ -305,7 +311,8 @@ function onStatus(state: PlayerState, status: RecordingStatus, at: number, elaps
  * An answer while the audio plays a live download. Ready: the same element goes on (the live URL serves
  * the stored file too, and a new src would restart it). Failed: shown as any failure. Queued or missing:
  * the download stopped without the file (a retry is scheduled): the player waits for the stored file,
- * to resume where the audio was. Still downloading: the next long-poll round; when the rounds or polls
+ * to resume where the audio was; so does a larger `fail_count` (the stream's download failed, and a
+ * retry already runs: its bytes are not the stream's). Still downloading: the next long-poll round; when the rounds or polls
  * run out, the player stops asking and the audio carries on by itself.
  */
 function onLiveStatus(
@@ -323,13 +330,13 @@ function onLiveStatus(
     return failed(state, reason, status.retry_after, isRetryable(reason));
   }
   const autoplay = state.kind === 'ready' ? state.autoplay : state.kind === 'playing';
-  if (status.status !== 'downloading') {
+  if (status.status !== 'downloading' || status.fail_count > state.live.failCount) {
     const checking = { kind: 'checking', call: state.call, attempt: state.attempt, step: 'resume', autoplay, resumeAt: position } as const;
     if (status.status === 'missing') return { ...checking, step: 'enqueue' };
     return waiting(checking, status, at, { mode: 'long_poll', round: 0 });
   }
   const progress = status.progress ?? state.live.progress;
-  return { ...state, live: { progress, poll: nextLivePoll(state.live.poll, elapsedMs) } };
+  return { ...state, live: { ...state.live, progress, poll: nextLivePoll(state.live.poll, elapsedMs) } };
 }
 
 function nextLivePoll(poll: PollPlan | null, elapsedMs: number): PollPlan | null {
