@@ -17,6 +17,10 @@ const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const QUIET_WINDOW_MS = 5000;
 /** How long past the provider's own delay a cold Play may take until the audio advances. */
 const PLAY_HEADROOM_MS = 3000;
+/** How long past the provider's own delay a Play may take until a download in progress plays. */
+const LIVE_PLAY_HEADROOM_MS = 1000;
+/** A long recording from a provider that sends 1 MB/s: a minute to download, about 16 s of audio a second. */
+const HOUR_LONG = { duration_seconds: 3600, latency_ms: 300, bytes_per_second: 1_000_000 };
 
 let browser;
 let calls; // the demo's first business, newest first (DemoData: index 2 is gone at the provider)
@@ -68,10 +72,14 @@ async function script(call, how) {
   assert.equal(response.status, 204);
 }
 
-/** The recording's status as the api answers it, asked once. */
-async function statusOf(call, token) {
+/** The recording's status JSON as the api answers it, asked once. */
+async function statusJsonOf(call, token) {
   const answer = await fetch(`${BASE}/api/recordings/${call.call_sid}/status`, { headers: { Authorization: `Bearer ${token}` } });
-  return (await answer.json()).status;
+  return answer.json();
+}
+
+async function statusOf(call, token) {
+  return (await statusJsonOf(call, token)).status;
 }
 
 async function fetchesOf(call) {
@@ -149,6 +157,29 @@ async function playUntilAudioAdvances(page, call, timeout) {
   return Date.now() - started;
 }
 
+/**
+ * Presses the row's Play and measures, in the page, from the click to the first frame where the audio
+ * plays and its clock has moved: the milliseconds a listener waits.
+ */
+async function playUntilAudioPlays(page, call, timeout) {
+  await page.evaluate(() => {
+    const timing = {};
+    window.playTiming = timing;
+    document.addEventListener('click', (event) => {
+      if (event.target.closest('[data-testid="call-play"]')) timing.clicked ??= performance.now();
+    }, { capture: true });
+    const audio = document.querySelector('[data-testid="player-audio"]');
+    const watch = () => {
+      if (timing.clicked !== undefined && !audio.paused && audio.currentTime > 0) timing.playing = performance.now();
+      else requestAnimationFrame(watch);
+    };
+    requestAnimationFrame(watch);
+  });
+  await row(page, call).getByTestId('call-play').click();
+  await page.waitForFunction(() => window.playTiming.playing !== undefined, null, { timeout });
+  return page.evaluate(() => Math.round(window.playTiming.playing - window.playTiming.clicked));
+}
+
 function row(page, call) {
   return page.locator(`[data-testid="call-row"][data-call-sid="${call.call_sid}"]`);
 }
@@ -168,7 +199,10 @@ test('1. one Play on a cold recording plays soon, with at most 3 control request
   // limit leaves headroom, the printed figure is the measurement.
   assert.ok(elapsed <= delay + PLAY_HEADROOM_MS,
     `audio advanced ${elapsed} ms after Play (simulator delay ${delay} ms + ${PLAY_HEADROOM_MS} ms)`);
-  assert.ok(of(call).length <= 3, `control requests: ${of(call).map((r) => r.url).join(', ')}`);
+  // Three to start it; when it started on the download in progress, one long-poll follows it to ready.
+  const [first, second, third, ...following] = of(call).map((r) => r.url);
+  assert.ok(third && following.length <= 1 && following.every((url) => /\/status\?wait=\d+$/.test(url)),
+    `control requests: ${[first, second, third, ...following].join(', ')}`);
   assert.equal(await fetchesOf(call), 1, 'exactly one download at the provider');
   await context.close();
 });
@@ -481,7 +515,77 @@ test('13. an operator sets a prefetch policy on the operations page; the api has
   await context.close();
 });
 
-test('14. the UI runs under its Content-Security-Policy, favicon included', async () => {
+test('14. a cold 60-minute recording plays while it downloads, within the provider\'s delay + 1 s', async () => {
+  const call = calls[10];
+  await script(call, HOUR_LONG);
+  const { context, page, of } = await signedIn();
+  const elapsed = await playUntilAudioPlays(page, call, HOUR_LONG.latency_ms + LIVE_PLAY_HEADROOM_MS + 10000);
+  console.log(`live Play: audio playing ${elapsed} ms after Play (simulator delay ${HOUR_LONG.latency_ms} ms, 57.6 MB at 1 MB/s)`);
+  assert.equal(await page.getByTestId('player').getAttribute('data-live'), 'true', 'the player says it is still downloading');
+  assert.equal(await page.getByTestId('player-progress').count(), 1, 'with the download progress');
+  assert.equal(await statusOf(call, await tokenFor(1)), 'downloading', 'the download is still under way');
+  assert.ok(elapsed <= HOUR_LONG.latency_ms + LIVE_PLAY_HEADROOM_MS,
+    `audio playing ${elapsed} ms after Play (simulator delay ${HOUR_LONG.latency_ms} ms + ${LIVE_PLAY_HEADROOM_MS} ms)`);
+  assert.equal(of(call).filter((r) => r.url.includes('explicit_user_action=true')).length, 1, 'one explicit request');
+  assert.ok(of(call).length <= 4, `control requests: ${of(call).map((r) => r.url).join(', ')}`);
+  assert.equal(await fetchesOf(call), 1, 'one download at the provider');
+  await context.close();
+});
+
+test('15. a seek to 90 % of a recording still downloading resumes once those bytes arrive', async () => {
+  const call = calls[11];
+  await script(call, HOUR_LONG);
+  const token = await tokenFor(1);
+  const { context, page, of } = await signedIn();
+  await playUntilAudioPlays(page, call, HOUR_LONG.latency_ms + LIVE_PLAY_HEADROOM_MS + 10000);
+  await page.locator('[data-testid="player"][data-live="true"]').waitFor();
+  const duration = await page.getByTestId('player-audio').evaluate((audio) => audio.duration);
+  assert.ok(duration > HOUR_LONG.duration_seconds * 0.99, `the length is known while it downloads: ${duration} s`);
+
+  const seek = page.getByTestId('player-seek');
+  const box = await seek.boundingBox();
+  await page.mouse.click(box.x + box.width * 0.9, box.y + box.height / 2);
+  const target = await currentTime(page);
+  const seekedAt = Date.now();
+  const { status, progress } = await statusJsonOf(call, token);
+  assert.ok(target > duration * 0.85, `sought to ${target} s of ${duration} s`);
+  assert.equal(status, 'downloading', 'still downloading after the seek');
+  assert.ok(progress.bytes < (progress.total ?? Infinity) * (target / duration),
+    `the bytes at the seek point have not arrived yet: ${JSON.stringify(progress)}`);
+
+  // About 52 s of download at 1 MB/s reach 90 % (57.6 MB in all).
+  await page.waitForFunction((from) => document.querySelector('[data-testid="player-audio"]').currentTime > from + 1,
+    target, { timeout: 120000 });
+  console.log(`live seek to ${Math.round(target)} s: playing past it ${Date.now() - seekedAt} ms later`);
+  assert.ok(of(call).length <= 4 + 4, `control requests while it downloaded: ${of(call).map((r) => r.url).join(', ')}`);
+  assert.equal(await fetchesOf(call), 1, 'one download at the provider');
+  await context.close();
+});
+
+test('16. a download that fails midway while it plays shows the failure and stops the audio', async () => {
+  const call = calls[12];
+  // 1.9 MB announced, half of it sent at 100 kB/s (about 10 s), then the provider's connection drops.
+  await script(call, { duration_seconds: 120, latency_ms: 300, bytes_per_second: 100_000, truncate: true });
+  const { context, page, of } = await signedIn();
+  await playUntilAudioPlays(page, call, HOUR_LONG.latency_ms + LIVE_PLAY_HEADROOM_MS + 10000);
+  assert.equal(await page.getByTestId('player').getAttribute('data-live'), 'true', 'it plays the download in progress');
+
+  // Failed for good, or a retry scheduled: either way the player says why, as for any failed download.
+  const failure = page.locator('[data-testid="player-error"], [data-testid="player-waiting-reason"]');
+  await failure.first().waitFor({ timeout: 60000 });
+  const reason = await failure.first().getAttribute('data-reason');
+  assert.ok(reason && reason !== 'paused', `a failure reason is shown: ${reason}`);
+  assert.match(await failure.first().innerText(), /\S/);
+  assert.notEqual(await page.getByTestId('player').getAttribute('data-live'), 'true', 'no longer playing the broken download');
+  assert.equal(await page.getByTestId('player-audio').getAttribute('src'), null, 'the audio let go of the broken stream');
+  const shownAt = Date.now();
+  await quietWindow(page);
+  const after = of(call).filter((r) => r.at > shownAt);
+  assert.ok(after.length <= 1, `no flood after the failure: ${after.map((r) => r.url)}`);
+  await context.close();
+});
+
+test('17. the UI runs under its Content-Security-Policy, favicon included', async () => {
   const { context, page } = await signedIn();
   const response = await page.goto(`${BASE}/`);
   assert.match(response.headers()['content-security-policy'] ?? '', /default-src 'self'/);
