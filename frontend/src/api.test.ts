@@ -81,6 +81,20 @@ describe('api', () => {
     await expect(overview).rejects.toMatchObject({ status: 403, code: 'forbidden' });
   });
 
+  it('reads the status, long-polls it, and long-polls it for a live stream too', async () => {
+    const server = fakeServer();
+    const api = createApi({ fetch: server.fetch, getToken: () => 'abc' });
+    void api.recordingStatus(CALL_A, {});
+    void api.recordingStatus(CALL_A, { waitSeconds: 25 });
+    void api.recordingStatus(CALL_A, { waitSeconds: 25, live: true });
+    await flush();
+    expect(server.requests.map((r) => r.url)).toEqual([
+      `/api/recordings/${CALL_A}/status`,
+      `/api/recordings/${CALL_A}/status?wait=25`,
+      `/api/recordings/${CALL_A}/status?wait=25&live=true`,
+    ]);
+  });
+
   it('turns error JSON into an ApiError with status and code, and reports 401', async () => {
     const server = fakeServer();
     const onUnauthorized = vi.fn();
