@@ -311,9 +311,9 @@ function onStatus(state: PlayerState, status: RecordingStatus, at: number, elaps
  * An answer while the audio plays a live download. Ready: the same element goes on (the live URL serves
  * the stored file too, and a new src would restart it). Failed: shown as any failure. Queued or missing:
  * the download stopped without the file (a retry is scheduled): the player waits for the stored file,
- * to resume where the audio was; so does a larger `fail_count` (the stream's download failed, and a
- * retry already runs: its bytes are not the stream's). Still downloading: the next long-poll round; when the rounds or polls
- * run out, the player stops asking and the audio carries on by itself.
+ * to resume where the audio was; so does a larger `fail_count` (the stream's download failed and a
+ * retry already runs: its bytes are not the stream's). Still downloading: the next long-poll round;
+ * when the rounds or polls run out, the player stops asking and the audio carries on by itself.
  */
 function onLiveStatus(
   state: MediaState & { live: LiveDownload },
