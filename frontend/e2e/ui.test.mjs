@@ -568,12 +568,14 @@ test('16. a download that fails midway while it plays shows the failure and stop
   await script(call, { duration_seconds: 120, latency_ms: 300, bytes_per_second: 100_000, truncate: true });
   const { context, page, of } = await signedIn();
   await playUntilAudioPlays(page, call, HOUR_LONG.latency_ms + LIVE_PLAY_HEADROOM_MS + 10000);
+  const playing = Date.now();
   assert.equal(await page.getByTestId('player').getAttribute('data-live'), 'true', 'it plays the download in progress');
 
   // Failed for good, or a retry scheduled: either way the player says why, as for any failed download.
   const failure = page.locator('[data-testid="player-error"], [data-testid="player-waiting-reason"]');
   await failure.first().waitFor({ timeout: 60000 });
   const reason = await failure.first().getAttribute('data-reason');
+  console.log(`broken download: ${await failure.first().getAttribute('data-testid')} (${reason}) ${Date.now() - playing} ms after the audio started`);
   assert.ok(reason && reason !== 'paused', `a failure reason is shown: ${reason}`);
   assert.match(await failure.first().innerText(), /\S/);
   assert.notEqual(await page.getByTestId('player').getAttribute('data-live'), 'true', 'no longer playing the broken download');
