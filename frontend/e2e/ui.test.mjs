@@ -188,7 +188,7 @@ async function currentTime(page) {
   return page.getByTestId('player-audio').evaluate((audio) => audio.currentTime);
 }
 
-test('1. one Play on a cold recording plays soon, with at most 3 control requests and 1 download', async () => {
+test('1. one Play on a cold recording plays soon, with at most 3 control requests to start it and 1 download', async () => {
   const call = calls[0];
   const delay = 1000;
   await script(call, { latency_ms: delay, duration_seconds: 30 });
