@@ -341,7 +341,10 @@ class EndToEndTest {
                     RunStatus.RUNNING.wire(), Lane.BACKGROUND.wire()), Math::max);
             return all.stream().allMatch(c -> "ready".equals(probes.status(c)));
         });
-        int maxInFlight = fixtures.simulatorStats().path("max_in_flight_by_account").path(cedar.accountSid()).asInt(-1);
+        JsonNode providerStats = fixtures.simulatorStats();
+        int maxInFlight = providerStats.path("max_in_flight_by_account").path(cedar.accountSid()).asInt(-1);
+        List<String> atMax = new ArrayList<>();
+        providerStats.path("in_flight_at_max_by_account").path(cedar.accountSid()).forEach(sid -> atMax.add(sid.asText()));
         long fetchedOnce = all.stream().filter(c -> fixtures.providerFetches(c) == 1).count();
         int runs = fixtures.count("select count(*) from recording_runs where business_id = ?", cedar.id());
         int promoted = fixtures.count("select count(*) from recording_runs where business_id = ? and lane = ?", cedar.id(),
@@ -352,7 +355,8 @@ class EndToEndTest {
                 "max in flight at the provider=%d (limit 3), most prefetches running at once=%d (limit 2), fetched once=%d/%d, "
                         + "runs=%d, promoted=%d, answers=%s, all ready=%s", maxInFlight, backgroundRunning.get(), fetchedOnce,
                 all.size(), runs, promoted, Set.copyOf(statuses), ready));
-        assertTrue(passed, "the slot limit holds across lanes, promotions included, and each recording is fetched once");
+        assertTrue(passed, "the slot limit holds across lanes, promotions included, and each recording is fetched once; "
+                + "the runs of the recordings in flight at the provider's maximum: " + runsOfRecordings(cedar, atMax));
     }
 
     @Test
@@ -432,6 +436,28 @@ class EndToEndTest {
             }
         } catch (SQLException e) {
             throw new IllegalStateException("running run of " + call.callSid() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Each run of these recordings: lane, worker, status and when it started and finished (on the PostgreSQL clock). */
+    private static String runsOfRecordings(Business business, List<String> recordingSids) {
+        try (Connection db = stack.connect();
+             PreparedStatement query = db.prepareStatement("""
+                     select c.recording_sid, r.id, r.lane, r.worker, r.status, r.started_at, r.finished_at
+                     from recording_runs r join call_logs c on c.business_id = r.business_id and c.call_sid = r.call_sid
+                     where r.business_id = ? and c.recording_sid = any (?) order by r.started_at""")) {
+            query.setLong(1, business.id());
+            query.setArray(2, db.createArrayOf("text", recordingSids.toArray()));
+            List<String> runs = new ArrayList<>();
+            try (ResultSet row = query.executeQuery()) {
+                while (row.next()) {
+                    runs.add(String.format("%s run %d %s on %s: %s %s..%s", row.getString(1), row.getLong(2), row.getString(3),
+                            row.getString(4), row.getString(5), row.getTimestamp(6), row.getTimestamp(7)));
+                }
+            }
+            return runs.toString();
+        } catch (SQLException e) {
+            return "(not read: " + e.getMessage() + ")";
         }
     }
 
