@@ -171,7 +171,13 @@ final class BenchStack implements AutoCloseable {
 
     /** The status JSON; with waitSeconds &gt; 0 a long-poll. */
     JsonNode status(Call call, int waitSeconds) throws IOException {
-        String url = apiUrl + "/api/recordings/" + call.callSid() + "/status" + (waitSeconds > 0 ? "?wait=" + waitSeconds : "");
+        return status(call, waitSeconds, false);
+    }
+
+    /** The status; with {@code live}, the long-poll also answers once the recording may be played as it downloads. */
+    JsonNode status(Call call, int waitSeconds, boolean live) throws IOException {
+        String url = apiUrl + "/api/recordings/" + call.callSid() + "/status" + (waitSeconds > 0 ? "?wait=" + waitSeconds : "")
+                + (waitSeconds > 0 && live ? "&live=true" : "");
         HttpRequest request = HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + call.business().token())
                 .timeout(Duration.ofSeconds(waitSeconds + 15L)).build();
         HttpResponse<String> answer;

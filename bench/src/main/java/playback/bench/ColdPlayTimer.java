@@ -77,12 +77,17 @@ final class ColdPlayTimer {
      * throws.
      */
     JsonNode awaitStatus(Call call, Predicate<JsonNode> awaited, Duration timeout) throws Exception {
+        return awaitStatus(call, awaited, false, timeout);
+    }
+
+    /** As {@link #awaitStatus(Call, Predicate, Duration)}; with {@code live}, the long-poll asks {@code live=true}. */
+    JsonNode awaitStatus(Call call, Predicate<JsonNode> awaited, boolean live, Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         int earlyInARow = 0;
         while (true) {
             boolean longPoll = longPollHonoured;
             long asked = System.nanoTime();
-            JsonNode status = bench.status(call, longPoll ? WAIT_SECONDS : 0);
+            JsonNode status = bench.status(call, longPoll ? WAIT_SECONDS : 0, live);
             if (awaited.test(status)) {
                 return status;
             }

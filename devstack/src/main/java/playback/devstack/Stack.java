@@ -35,6 +35,8 @@ public final class Stack implements AutoCloseable {
     /** The demo's provider auth token, unless PLAYBACK_PROVIDER_AUTH_TOKEN is exported. */
     public static final String PROVIDER_AUTH_TOKEN = "dev-provider-auth-token";
     private static final String STREAM_URL_SECRET = "dev-stream-url-secret";
+    /** What the api replicas present to read a recording from the worker receiving it. */
+    private static final String LIVE_TOKEN = "dev-live-token";
     private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
     private static final Duration HELPER_GRACE = Duration.ofSeconds(5);
 
@@ -162,6 +164,7 @@ public final class Stack implements AutoCloseable {
         Map<String, String> env = common(port);
         demo(env, "PLAYBACK_PROVIDER_BASE_URL", providerUrl);
         env.put("PLAYBACK_PROVIDER_ACCOUNT_SID", providerAccountSid());
+        env.put("PLAYBACK_LIVE_ADVERTISED_URL", "http://127.0.0.1:" + port);
         env.putAll(overrides);
         return env;
     }
@@ -252,6 +255,7 @@ public final class Stack implements AutoCloseable {
         env.put("QUARKUS_REDIS_HOSTS", redisUrl);
         env.put("PLAYBACK_STORAGE_DIR", storage.toString());
         env.put("PLAYBACK_PROVIDER_AUTH_TOKEN", providerAuthToken());
+        demo(env, "PLAYBACK_LIVE_TOKEN", LIVE_TOKEN);
         return env;
     }
 

@@ -1,6 +1,7 @@
 package playback.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -18,12 +19,15 @@ import playback.model.RunStatus;
 import playback.queue.RedisKeys;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -31,10 +35,12 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
@@ -59,6 +65,11 @@ class EndToEndTest {
     private static final long EVICTION_BUDGET = 3_000_000;
     private static final Duration EVICTION_PROTECT = Duration.ofSeconds(3);
     private static final ResultTable TABLE = new ResultTable();
+    private static final int LISTENERS = 100;
+    /** The listeners' client: HTTP/1.1 as browsers fetch audio, one connection each. */
+    private static final HttpClient LISTENER_HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private static OwnedServers servers;
     private static Stack stack;
@@ -341,7 +352,10 @@ class EndToEndTest {
                     RunStatus.RUNNING.wire(), Lane.BACKGROUND.wire()), Math::max);
             return all.stream().allMatch(c -> "ready".equals(probes.status(c)));
         });
-        int maxInFlight = fixtures.simulatorStats().path("max_in_flight_by_account").path(cedar.accountSid()).asInt(-1);
+        JsonNode providerStats = fixtures.simulatorStats();
+        int maxInFlight = providerStats.path("max_in_flight_by_account").path(cedar.accountSid()).asInt(-1);
+        List<String> atMax = new ArrayList<>();
+        providerStats.path("in_flight_at_max_by_account").path(cedar.accountSid()).forEach(sid -> atMax.add(sid.asText()));
         long fetchedOnce = all.stream().filter(c -> fixtures.providerFetches(c) == 1).count();
         int runs = fixtures.count("select count(*) from recording_runs where business_id = ?", cedar.id());
         int promoted = fixtures.count("select count(*) from recording_runs where business_id = ? and lane = ?", cedar.id(),
@@ -352,11 +366,103 @@ class EndToEndTest {
                 "max in flight at the provider=%d (limit 3), most prefetches running at once=%d (limit 2), fetched once=%d/%d, "
                         + "runs=%d, promoted=%d, answers=%s, all ready=%s", maxInFlight, backgroundRunning.get(), fetchedOnce,
                 all.size(), runs, promoted, Set.copyOf(statuses), ready));
-        assertTrue(passed, "the slot limit holds across lanes, promotions included, and each recording is fetched once");
+        assertTrue(passed, "the slot limit holds across lanes, promotions included, and each recording is fetched once; "
+                + "the runs of the recordings in flight at the provider's maximum: " + runsOfRecordings(cedar, atMax));
     }
 
     @Test
     @Order(8)
+    void aHundredListenersOfARecordingStillDownloadingGetItWholeFromOneFetch() throws Exception {
+        Business dune = fixtures.business("Dune e2e");
+        Call call = fixtures.call(dune, "{\"latency_ms\":300,\"bytes_per_second\":1000000,\"duration_seconds\":3600}");
+        int played = probes.get(apis[0] + "/api/recordings/" + call.callSid() + "/stream?explicit_user_action=true",
+                dune.token()).statusCode();
+        HttpResponse<String> playable = probes.get(apis[1] + "/api/recordings/" + call.callSid() + "/status?wait=20&live=true",
+                dune.token());
+        String liveUrl = JSON.readTree(playable.body()).path("live_stream_url").asText(null);
+        List<Listener> listeners = new ArrayList<>();
+        if (liveUrl != null) {
+            ExecutorService pool = Executors.newFixedThreadPool(LISTENERS);
+            try {
+                List<CompletableFuture<Listener>> listening = new ArrayList<>();
+                for (int i = 0; i < LISTENERS; i++) {
+                    URI url = URI.create(apis[i % apis.length]).resolve(liveUrl);
+                    listening.add(CompletableFuture.supplyAsync(() -> listen(url, call), pool));
+                }
+                for (CompletableFuture<Listener> listener : listening) {
+                    listeners.add(listener.join());
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+        boolean ready = Probes.await(Duration.ofSeconds(30), () -> "ready".equals(probes.status(call)));
+        String stored = ready ? storedDigest(call) : null;
+        long identical = listeners.stream().filter(l -> l.status() == 200 && l.digest().equals(stored)).count();
+        long firstBytesBeforeReady = listeners.stream().filter(Listener::firstBytesWhileDownloading).count();
+        int fetches = fixtures.providerFetches(call);
+        boolean passed = played == 202 && liveUrl != null && ready && identical == LISTENERS
+                && firstBytesBeforeReady == LISTENERS && fetches == 1;
+        TABLE.add("8. " + LISTENERS + " listeners of a 60-minute recording while it downloads, over 2 apis", passed,
+                String.format("Play=%d, live URL from the other api=%s, listeners with bytes identical to the stored file=%d/%d, "
+                                + "first bytes while it downloaded=%d/%d, provider fetches=%d, ready=%s", played,
+                        liveUrl != null, identical, LISTENERS, firstBytesBeforeReady, LISTENERS, fetches, ready));
+        assertTrue(passed, "every listener gets the whole recording while it downloads, from one provider fetch");
+    }
+
+    /** One listener of a live stream: its answer, the digest of what it received, and whether it started before ready. */
+    private record Listener(int status, String digest, boolean firstBytesWhileDownloading) {
+    }
+
+    /** Listens as an audio element does (the signed URL, no Authorization header) to the end, digesting the bytes. */
+    private static Listener listen(URI url, Call call) {
+        try {
+            HttpResponse<InputStream> answer = LISTENER_HTTP.send(HttpRequest.newBuilder(url)
+                    .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofInputStream());
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            boolean whileDownloading;
+            try (InputStream body = answer.body()) {
+                byte[] buffer = new byte[64 * 1024];
+                int n = body.read(buffer);
+                whileDownloading = n > 0 && "downloading".equals(probes.status(call));
+                for (; n != -1; n = body.read(buffer)) {
+                    digest.update(buffer, 0, n);
+                }
+            }
+            return new Listener(answer.statusCode(), HexFormat.of().formatHex(digest.digest()), whileDownloading);
+        } catch (IOException | NoSuchAlgorithmException e) {
+            return new Listener(-1, "failed: " + e, false);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Listener(-1, "interrupted", false);
+        }
+    }
+
+    /** The SHA-256 of the recording's stored file. */
+    private static String storedDigest(Call call) throws Exception {
+        String key;
+        try (Connection db = stack.connect();
+             PreparedStatement query = db.prepareStatement(
+                     "select recording_storage_key from call_logs where business_id = ? and call_sid = ?")) {
+            query.setLong(1, call.business().id());
+            query.setString(2, call.callSid());
+            try (ResultSet row = query.executeQuery()) {
+                row.next();
+                key = row.getString(1);
+            }
+        }
+        MessageDigest digest = MessageDigest.getInstance("SHA-256");
+        try (InputStream file = Files.newInputStream(stack.storage().resolve(key))) {
+            byte[] buffer = new byte[64 * 1024];
+            for (int n = file.read(buffer); n != -1; n = file.read(buffer)) {
+                digest.update(buffer, 0, n);
+            }
+        }
+        return HexFormat.of().formatHex(digest.digest());
+    }
+
+    @Test
+    @Order(9)
     void evictionKeepsTheStoredBytesUnderTheBudget() throws Exception {
         for (int i = 0; i < workers.length; i++) {
             workers[i].stop(Duration.ofSeconds(15));
@@ -387,7 +493,7 @@ class EndToEndTest {
         boolean refetched = Probes.await(Duration.ofSeconds(30), () -> "ready".equals(probes.status(oldest)))
                 && fixtures.providerFetches(oldest) == 2;
         boolean passed = trimmed && stored <= EVICTION_BUDGET && onDisk <= EVICTION_BUDGET && evicted && refetched;
-        TABLE.add("8. eviction under a " + EVICTION_BUDGET / 1000 + " kB budget", passed, String.format(
+        TABLE.add("9. eviction under a " + EVICTION_BUDGET / 1000 + " kB budget", passed, String.format(
                 "trimmed the earlier scenarios' recordings=%s, 20 Plays of 400 kB in 5 batches: stored %d bytes (%d on disk), "
                         + "at most %d over the budget while a batch was protected; the oldest evicted=%s and fetched again on "
                         + "its next Play=%s", trimmed, stored, onDisk, Math.max(0, overshoot), evicted, refetched));
@@ -432,6 +538,28 @@ class EndToEndTest {
             }
         } catch (SQLException e) {
             throw new IllegalStateException("running run of " + call.callSid() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Each run of these recordings: lane, worker, status and when it started and finished (on the PostgreSQL clock). */
+    private static String runsOfRecordings(Business business, List<String> recordingSids) {
+        try (Connection db = stack.connect();
+             PreparedStatement query = db.prepareStatement("""
+                     select c.recording_sid, r.id, r.lane, r.worker, r.status, r.started_at, r.finished_at
+                     from recording_runs r join call_logs c on c.business_id = r.business_id and c.call_sid = r.call_sid
+                     where r.business_id = ? and c.recording_sid = any (?) order by r.started_at""")) {
+            query.setLong(1, business.id());
+            query.setArray(2, db.createArrayOf("text", recordingSids.toArray()));
+            List<String> runs = new ArrayList<>();
+            try (ResultSet row = query.executeQuery()) {
+                while (row.next()) {
+                    runs.add(String.format("%s run %d %s on %s: %s %s..%s", row.getString(1), row.getLong(2), row.getString(3),
+                            row.getString(4), row.getString(5), row.getTimestamp(6), row.getTimestamp(7)));
+                }
+            }
+            return runs.toString();
+        } catch (SQLException e) {
+            return "(not read: " + e.getMessage() + ")";
         }
     }
 

@@ -3,6 +3,7 @@ package playback.simulator;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -19,13 +20,19 @@ import java.util.TreeMap;
  */
 final class Stats {
 
-    private record Download(String account, long deadlineMillis) {
+    private record Download(String account, String recordingSid, long deadlineMillis) {
+
+        Download until(long deadline) {
+            return new Download(account, recordingSid, deadline);
+        }
     }
 
     private final Map<String, Long> fetches = new TreeMap<>();
     private final Map<Long, Download> downloads = new HashMap<>();
     private final Map<String, Integer> inFlightByAccount = new TreeMap<>();
     private final Map<String, Integer> maxInFlightByAccount = new TreeMap<>();
+    /** The recordings in flight when an account's maximum was reached: what a test shows when it is too high. */
+    private final Map<String, List<String>> atMaxByAccount = new TreeMap<>();
     private long nextId;
     private int inFlight;
     private int maxInFlight;
@@ -35,22 +42,26 @@ final class Stats {
         expire();
         fetches.merge(recordingSid, 1L, Long::sum);
         long id = ++nextId;
-        downloads.put(id, new Download(account, Long.MAX_VALUE));
+        downloads.put(id, new Download(account, recordingSid, Long.MAX_VALUE));
         inFlight++;
         maxInFlight = Math.max(maxInFlight, inFlight);
         int forAccount = inFlightByAccount.merge(account, 1, Integer::sum);
-        maxInFlightByAccount.merge(account, forAccount, Math::max);
+        if (forAccount > maxInFlightByAccount.getOrDefault(account, 0)) {
+            maxInFlightByAccount.put(account, forAccount);
+            atMaxByAccount.put(account, downloads.values().stream().filter(download -> download.account().equals(account))
+                    .map(Download::recordingSid).sorted().toList());
+        }
         return id;
     }
 
     /** The API redirected: the download stays in flight until storage serves it or the URL expires. */
     synchronized void redirected(long id, long expiresMillis) {
-        downloads.computeIfPresent(id, (key, download) -> new Download(download.account(), expiresMillis));
+        downloads.computeIfPresent(id, (key, download) -> download.until(expiresMillis));
     }
 
     /** Storage took the download over; false when it already ended (a reused URL, or a reset since). */
     synchronized boolean storageStarted(long id) {
-        return downloads.computeIfPresent(id, (key, download) -> new Download(download.account(), Long.MAX_VALUE)) != null;
+        return downloads.computeIfPresent(id, (key, download) -> download.until(Long.MAX_VALUE)) != null;
     }
 
     /** The download is over, whichever way; ending it twice or after a reset is harmless. */
@@ -67,6 +78,7 @@ final class Stats {
         downloads.clear();
         inFlightByAccount.clear();
         maxInFlightByAccount.clear();
+        atMaxByAccount.clear();
         inFlight = 0;
         maxInFlight = 0;
     }
@@ -80,6 +92,7 @@ final class Stats {
         view.put("max_in_flight", maxInFlight);
         view.put("in_flight_by_account", new TreeMap<>(inFlightByAccount));
         view.put("max_in_flight_by_account", new TreeMap<>(maxInFlightByAccount));
+        view.put("in_flight_at_max_by_account", new TreeMap<>(atMaxByAccount));
         return view;
     }
 

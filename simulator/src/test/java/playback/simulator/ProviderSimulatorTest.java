@@ -272,6 +272,10 @@ class ProviderSimulatorTest {
         JsonNode stats = stats();
         assertEquals(5, stats.path("max_in_flight_by_account").path(ACCOUNT).asInt());
         assertEquals(1, stats.path("max_in_flight_by_account").path(OTHER_ACCOUNT).asInt());
+        assertEquals(List.of(String.format("RE%032x", 1), String.format("RE%032x", 2), String.format("RE%032x", 3),
+                        String.format("RE%032x", 4), String.format("RE%032x", 5)),
+                JSON.convertValue(stats.path("in_flight_at_max_by_account").path(ACCOUNT), List.class),
+                "the recordings in flight when the account's maximum was reached");
         assertEquals(6, stats.path("max_in_flight").asInt());
         assertEquals(0, stats.path("in_flight").asInt());
         assertEquals(1, stats.path("fetches").path(String.format("RE%032x", 1)).asInt());

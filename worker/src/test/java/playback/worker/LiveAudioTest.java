@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Timeout;
 import playback.model.DownloadStatus;
 import playback.model.RunStatus;
 import playback.queue.DownloadJob;
+import playback.lifecycle.RecordingLifecycle;
 import playback.live.LiveAudio;
 import playback.worker.live.LiveDownload;
 import playback.worker.live.LiveDownloads;
@@ -52,6 +53,9 @@ class LiveAudioTest {
 
     @Inject
     DownloadProcessor processor;
+
+    @Inject
+    RecordingLifecycle lifecycle;
 
     @Test
     void aListenerGetsTheFirstBytesWhileTheRecordingDownloadsAndThenAllOfIt() throws Exception {
@@ -119,6 +123,21 @@ class LiveAudioTest {
         if (past.statusCode() != 404) {
             assertEquals(416, past.statusCode(), "past the end, unless the download is already over");
         }
+    }
+
+    @Test
+    void theRunAnnouncesWhereTheApiReadsItsBytesUntilItIsStored() throws Exception {
+        Downloading downloading = slowDownloadRunning();
+        TestRecordings.Recording call = downloading.call();
+
+        URI announced = await().atMost(Duration.ofSeconds(10))
+                .until(() -> lifecycle.liveSource(call.businessId(), call.callSid()).orElse(null), url -> url != null);
+        assertEquals(URI.create(workerUrl() + LiveAudio.PATH + downloading.runId()), announced);
+        HttpResponse<byte[]> read = HTTP.send(HttpRequest.newBuilder(announced).header(LiveAudio.TOKEN_HEADER, TOKEN).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertArrayEquals(downloading.audio(), read.body());
+        await().atMost(Duration.ofSeconds(10)).until(() -> recordings.call(call).downloadStatus == DownloadStatus.READY);
+        assertTrue(lifecycle.liveSource(call.businessId(), call.callSid()).isEmpty(), "a stored recording is read from storage");
     }
 
     @Test
