@@ -7,6 +7,8 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import playback.devstack.Fixtures.Call;
+import playback.devstack.Stack;
+import playback.live.LiveAudio;
 import playback.model.CallLog;
 import playback.model.DownloadStatus;
 
@@ -150,6 +152,46 @@ class LiveStreamTest {
     }
 
     @Test
+    void aListenerThatGoesAwayClosesItsConnectionToTheWorker() throws Exception {
+        Call call = slowRecording(SIZE).call();
+        Tenants.play(call).then().statusCode(202);
+        String url = livePoll(call).path("live_stream_url");
+        int idle = connectionsToTheWorker();
+
+        HttpResponse<InputStream> answer = HTTP.send(request(url).build(), HttpResponse.BodyHandlers.ofInputStream());
+        assertEquals(200, answer.statusCode());
+        int listening;
+        try (InputStream body = answer.body()) {
+            body.readNBytes(1000);
+            listening = connectionsToTheWorker();
+            assertTrue(listening >= 1, "the relay reads from the worker");
+        }
+
+        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(100))
+                .until(() -> connectionsToTheWorker() < listening);
+        assertEquals(DownloadStatus.DOWNLOADING, tenants.call(call).downloadStatus, "closed before the download ended");
+        assertTrue(connectionsToTheWorker() <= idle, "no connection of the listener left");
+    }
+
+    /**
+     * TCP connections established to the worker's port, as the kernel lists them (a JVM's IPv4 connection
+     * may be an IPv6 socket, so both tables).
+     */
+    private static int connectionsToTheWorker() throws IOException {
+        String port = String.format(":%04X", URI.create(SystemUnderTest.workerUrl()).getPort());
+        int count = 0;
+        for (String table : new String[] {"/proc/net/tcp", "/proc/net/tcp6"}) {
+            for (String line : Files.readAllLines(java.nio.file.Path.of(table))) {
+                String[] fields = line.trim().split("\\s+");
+                if (fields.length > 3 && fields[2].endsWith(port) && fields[3].equals("01")) {
+                    count++;
+                }
+            }
+        }
+        return count;
+    }
+
+    @Test
     @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void aDownloadThatFailsMidwayCutsItsListenerShortAndIsNeverReady() throws Exception {
         Call call = slowRecording(SIZE / 2).call();
@@ -171,6 +213,31 @@ class LiveStreamTest {
                     || (now.downloadStatus == DownloadStatus.QUEUED && now.error != null);
         });
         assertNull(tenants.call(call).storageKey, "nothing was stored");
+    }
+
+    @Test
+    void whenTheWorkerNoLongerHasItOrCannotBeReachedTheStoredStateDecides() throws Exception {
+        Call call = slowRecording(SIZE).call();
+        Tenants.play(call).then().statusCode(202);
+        String url = livePoll(call).path("live_stream_url");
+
+        announceLiveAt(call, SystemUnderTest.workerUrl() + LiveAudio.PATH + Long.MAX_VALUE);
+        HttpResponse<String> notLive = HTTP.send(request(url).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(202, notLive.statusCode());
+        assertTrue(notLive.body().contains("\"status\":\"downloading\""), notLive.body());
+        announceLiveAt(call, "http://127.0.0.1:" + Stack.freePort() + LiveAudio.PATH + "1");
+        HttpResponse<String> unreachable = HTTP.send(request(url).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(202, unreachable.statusCode());
+        assertNotNull(header(unreachable, "Retry-After"));
+
+        tenants.awaitStatus(call, DownloadStatus.READY, 30);
+        assertEquals(200, HTTP.send(request(url).build(), HttpResponse.BodyHandlers.discarding()).statusCode());
+    }
+
+    /** The running run of the recording is said to be served at {@code url}: another worker's, or one gone. */
+    private void announceLiveAt(Call call, String url) {
+        tenants.sql("update recording_runs set live_url = ?1 where business_id = ?2 and call_sid = ?3 and live_url is not null",
+                url, call.business().id(), call.callSid());
     }
 
     @Test
