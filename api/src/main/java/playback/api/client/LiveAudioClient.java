@@ -4,6 +4,7 @@ import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientResponse;
@@ -111,7 +112,7 @@ public class LiveAudioClient {
             response.exceptionHandler(failure::set);
             return Future.succeededFuture(Optional.of(new Answer(response, failure)));
         }
-        Future<io.vertx.core.buffer.Buffer> body = response.body();
+        Future<Buffer> body = response.body();
         response.resume();
         return body.map(text -> {
             if (status == 404 && text.toString().contains("\"" + LiveAudio.NOT_LIVE + "\"")) {

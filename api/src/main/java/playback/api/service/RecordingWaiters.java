@@ -93,14 +93,9 @@ public class RecordingWaiters {
         }
     }
 
-    /** Register before reading the status, so that no event can slip between the read and the wait. */
-    public Waiter register(long businessId, String callSid) {
-        return register(businessId, callSid, false);
-    }
-
     /**
-     * As {@link #register(long, String)}; with {@code changes}, the waiter is also woken by a change that
-     * is not an end state.
+     * Register before reading the status, so that no event can slip between the read and the wait. With
+     * {@code changes}, the waiter is also woken by a change that is not an end state.
      */
     public Waiter register(long businessId, String callSid, boolean changes) {
         Waiter waiter = new Waiter(RecordingEvents.Event.key(businessId, callSid), changes);
