@@ -101,10 +101,8 @@ public class SystemUnderTest implements QuarkusTestResourceLifecycleManager {
         }
         try {
             Files.createDirectories(STORAGE);
-            int workerPort = Stack.freePort();
-            // The worker serves its downloads in progress to this api: the same token, at its own port.
+            // The worker serves its downloads in progress to this api, which presents the test token.
             worker.put("PLAYBACK_LIVE_TOKEN", config.getValue("playback.live.token", String.class));
-            worker.put("PLAYBACK_LIVE_ADVERTISED_URL", "http://127.0.0.1:" + workerPort);
             worker.putAll(Map.of(
                     "QUARKUS_FLYWAY_MIGRATE_AT_START", "true",
                     "QUARKUS_FLYWAY_VALIDATE_AT_START", "false",
@@ -114,7 +112,7 @@ public class SystemUnderTest implements QuarkusTestResourceLifecycleManager {
                     "PLAYBACK_PROVIDER_NOT_FOUND_RECHECK", "200ms",
                     "PLAYBACK_RETRY_BACKOFF", config.getValue("playback.retry.backoff", String.class),
                     "PLAYBACK_SLOTS_LEASE", "5s"));
-            workerUrl = stack.worker("worker-process", workerPort, provider.baseUrl(), worker).url();
+            workerUrl = stack.worker("worker-process", Stack.freePort(), provider.baseUrl(), worker).url();
         } catch (IOException e) {
             throw new IllegalStateException("cannot start the worker process", e);
         }
