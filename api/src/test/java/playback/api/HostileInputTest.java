@@ -230,6 +230,8 @@ class HostileInputTest {
         cases.add(read("limit 0", c -> "/api/calls?limit=0", 400, "invalid_limit"));
         cases.add(read("limit not a number", c -> "/api/calls?limit=1e3", 400, "invalid_limit"));
         cases.add(read("wait of 31 seconds", c -> "/api/recordings/" + c.callSid() + "/status?wait=31", 400, "invalid_wait"));
+        cases.add(read("live neither true nor false", c -> "/api/recordings/" + c.callSid() + "/status?wait=5&live=yes",
+                400, "invalid_live"));
 
         // ------------------------------------------------------------ paths
         cases.add(read("a call SID that is not one", c -> "/api/recordings/CA123/status", 400, "invalid_sid"));

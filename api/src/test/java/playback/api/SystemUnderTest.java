@@ -21,8 +21,9 @@ import java.util.Map;
 /**
  * Everything around the api under test: WireMock standing in for the provider, and the real worker,
  * started from its packaged jar by devstack's {@link Stack} as a separate process against the same
- * PostgreSQL, Redis and storage, with the same retry timing (all read from the test configuration;
- * {@link TestDatabase} has created the database by then). It logs to target/worker-process.log.
+ * PostgreSQL, Redis and storage, with the same retry timing and the same token for reading its downloads
+ * in progress (all read from the test configuration; {@link TestDatabase} has created the database by
+ * then). It logs to target/worker-process.log.
  *
  * The storage is the test directory, or, for the tests of an {@link ObjectStorage} profile, a bucket of
  * a real S3 API server (s3proxy) started here, which the api and the worker then share instead. For the
@@ -100,6 +101,8 @@ public class SystemUnderTest implements QuarkusTestResourceLifecycleManager {
         }
         try {
             Files.createDirectories(STORAGE);
+            // The worker serves its downloads in progress to this api, which presents the test token.
+            worker.put("PLAYBACK_LIVE_TOKEN", config.getValue("playback.live.token", String.class));
             worker.putAll(Map.of(
                     "QUARKUS_FLYWAY_MIGRATE_AT_START", "true",
                     "QUARKUS_FLYWAY_VALIDATE_AT_START", "false",

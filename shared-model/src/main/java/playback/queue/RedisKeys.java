@@ -60,7 +60,7 @@ public final class RedisKeys {
         return DEDUP + businessId + ":" + callSid;
     }
 
-    /** Slot leases of one business: member = holder (run id and delivery), score = lease expiry (Redis time, ms). */
+    /** Slot leases of one business: member = holder (run id, and the stream and entry id of its delivery), score = lease expiry (Redis time, ms). */
     public static String slots(long businessId) {
         return SLOTS + businessId;
     }

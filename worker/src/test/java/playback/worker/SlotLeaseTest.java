@@ -6,7 +6,9 @@ import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 import playback.model.Lane;
+import playback.queue.DownloadJob;
 import playback.queue.RedisKeys;
+import playback.worker.queue.JobStream;
 import playback.worker.slots.SlotLeases;
 
 import java.time.Duration;
@@ -40,16 +42,37 @@ class SlotLeaseTest {
         long business = unusedBusiness();
         String[] background = new String[LIMIT];
         for (int run = 0; run < LIMIT; run++) {
-            background[run] = SlotLeases.holder(Lane.BACKGROUND, run, "1-0");
+            background[run] = SlotLeases.holder(Lane.BACKGROUND, delivery(run, Lane.BACKGROUND, "1-0"));
         }
         for (int run = 0; run < LIMIT - 1; run++) {
             assertTrue(slots.acquire(business, background[run], LIMIT), "background may hold limit - 1 slots");
         }
         assertFalse(slots.acquire(business, background[LIMIT - 1], LIMIT), "not the last one");
-        assertTrue(slots.acquire(business, SlotLeases.holder(Lane.INTERACTIVE, 99, "2-0"), LIMIT),
+        assertTrue(slots.acquire(business, SlotLeases.holder(Lane.INTERACTIVE, delivery(99, Lane.INTERACTIVE, "2-0")), LIMIT),
                 "a Play takes the slot prefetches left");
         slots.release(business, background[0]);
         assertTrue(slots.acquire(business, background[LIMIT - 1], LIMIT), "a freed background slot is taken again");
+    }
+
+    @Test
+    void aPromotedRunsTwoDeliveriesWithTheSameEntryIdInEachLaneHoldTwoSlots() {
+        long business = unusedBusiness();
+        // A promoted run has an entry in each lane's stream; ids are unique within a stream only, and due jobs
+        // promoted in one go get the same ids in both streams.
+        String fromBackground = SlotLeases.holder(Lane.INTERACTIVE, delivery(7, Lane.BACKGROUND, "1795332525402-2"));
+        String fromInteractive = SlotLeases.holder(Lane.INTERACTIVE, delivery(7, Lane.INTERACTIVE, "1795332525402-2"));
+        assertTrue(slots.acquire(business, fromBackground, LIMIT));
+        assertTrue(slots.acquire(business, fromInteractive, LIMIT));
+        assertTrue(slots.acquire(business, SlotLeases.holder(Lane.INTERACTIVE, delivery(8, Lane.INTERACTIVE, "1-0")), LIMIT));
+        // The duplicate finds the run taken and lets its own slot go: the one downloading keeps its slot.
+        slots.release(business, fromInteractive);
+        assertTrue(slots.acquire(business, SlotLeases.holder(Lane.INTERACTIVE, delivery(9, Lane.INTERACTIVE, "2-0")), LIMIT));
+        assertFalse(slots.acquire(business, SlotLeases.holder(Lane.INTERACTIVE, delivery(10, Lane.INTERACTIVE, "3-0")), LIMIT),
+                "the delivery still downloading holds its slot: a fourth download waits");
+    }
+
+    private static JobStream.Delivery delivery(long runId, Lane stream, String entryId) {
+        return new JobStream.Delivery(entryId, new DownloadJob(runId, 1, "CA" + "0".repeat(32), stream), null);
     }
 
     @Test

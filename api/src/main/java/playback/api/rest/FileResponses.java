@@ -106,6 +106,9 @@ final class FileResponses {
         if (entity instanceof RecordingBody body) {
             return body.length();
         }
+        if (entity instanceof LiveBody live) {
+            return live.recordingBytes();
+        }
         return 0;
     }
 

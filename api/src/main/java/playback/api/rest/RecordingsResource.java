@@ -13,6 +13,7 @@ import jakarta.ws.rs.core.MediaType;
 import org.jboss.resteasy.reactive.RestResponse;
 import playback.api.auth.Authenticator;
 import playback.api.auth.StreamUrlSigner;
+import playback.api.client.LiveAudioClient;
 import playback.api.config.ApiConfig;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Uni;
@@ -52,10 +53,12 @@ public class RecordingsResource {
     private final ApiConfig.StreamUrl streamUrl;
     private final PlayMetrics metrics;
     private final PlayedRecordings played;
+    private final LiveAudioClient live;
 
     public RecordingsResource(Authenticator authenticator, StreamUrlSigner signer, RecordingService recordings,
                               RecordingWaiters waiters, RecordingCache cache, ApiConfig config, PlayMetrics metrics,
-                              PlayedRecordings played) {
+                              PlayedRecordings played, LiveAudioClient live) {
+        this.live = live;
         this.metrics = metrics;
         this.played = played;
         this.cache = cache;
@@ -68,8 +71,9 @@ public class RecordingsResource {
 
     /**
      * The status, at once; with {@code wait=S}, a long-poll: answered as soon as the recording is ready
-     * or failed, else after S seconds with the status of that moment. While it waits it holds no thread
-     * and no connection, and it stops when the client goes away.
+     * or failed (with {@code live=true}, also as soon as it can be played while it downloads), else after
+     * S seconds with the status of that moment. While it waits it holds no thread and no connection, and
+     * it stops when the client goes away.
      */
     @GET
     @Path("status")
@@ -77,24 +81,44 @@ public class RecordingsResource {
     @Blocking
     public Uni<RecordingStatusView> status(@PathParam("callSid") String callSid,
                                            @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
-                                           @QueryParam("wait") String wait) {
+                                           @QueryParam("wait") String wait, @QueryParam("live") String live) {
         int seconds = parseWait(wait);
+        boolean untilLive = parseLive(live);
         long businessId = authenticator.authenticate(authorization).businessId();
         CallLog call = playableCall(callSid, businessId);
         if (seconds == 0 || isSettled(call)) {
             return Uni.createFrom().item(recordings.status(call));
         }
-        RecordingWaiters.Waiter waiter = waiters.register(businessId, callSid);
-        CallLog current = recordings.findCall(businessId, callSid).orElse(call);
-        if (isSettled(current)) {
+        return awaitStatus(businessId, callSid, call, untilLive, System.nanoTime() + Duration.ofSeconds(seconds).toNanos());
+    }
+
+    /**
+     * Waits until the recording settles (or, {@code untilLive}, has a live stream URL) or the deadline
+     * passes; a change that brought neither makes it wait again for the time left.
+     */
+    private Uni<RecordingStatusView> awaitStatus(long businessId, String callSid, CallLog last, boolean untilLive,
+                                                 long deadlineNanos) {
+        RecordingWaiters.Waiter waiter = waiters.register(businessId, callSid, untilLive);
+        CallLog current = recordings.findCall(businessId, callSid).orElse(last);
+        long left = deadlineNanos - System.nanoTime();
+        if (isSettled(current) || left <= 0) {
             waiter.cancel();
             return Uni.createFrom().item(recordings.status(current));
         }
+        if (untilLive) {
+            RecordingStatusView view = recordings.status(current);
+            if (view.liveStreamUrl() != null) {
+                waiter.cancel();
+                return Uni.createFrom().item(view);
+            }
+        }
         return waiter.changed()
-                .ifNoItem().after(Duration.ofSeconds(seconds)).recoverWithItem((Void) null)
+                .ifNoItem().after(Duration.ofNanos(left)).recoverWithItem((RecordingWaiters.Wake) null)
                 .emitOn(Infrastructure.getDefaultWorkerPool())
-                .map(changed -> recordings.status(recordings.findCall(businessId, callSid).orElse(current)))
-                .onTermination().invoke(waiter::cancel);
+                .onTermination().invoke(waiter::cancel)
+                .flatMap(wake -> wake == RecordingWaiters.Wake.CHANGED
+                        ? awaitStatus(businessId, callSid, current, true, deadlineNanos)
+                        : Uni.createFrom().item(recordings.status(recordings.findCall(businessId, callSid).orElse(current))));
     }
 
     private static boolean isSettled(CallLog call) {
@@ -144,7 +168,8 @@ public class RecordingsResource {
     /**
      * On the event loop when the cache knows the answer (a ready local file, or a download under way),
      * like a static file server; a cached recording of a remote store on a worker thread, where its
-     * ranged read blocks; otherwise on a worker thread, where PostgreSQL decides.
+     * ranged read blocks; otherwise on a worker thread, where PostgreSQL decides (and a recording still
+     * downloading is relayed from its worker, without holding the thread).
      */
     private Uni<RestResponse<Object>> answerFast(StreamRequest request, boolean head, boolean attachment) {
         if (request.token == null) {
@@ -161,12 +186,12 @@ public class RecordingsResource {
     private Uni<RestResponse<Object>> decideFast(StreamRequest request, boolean head, boolean attachment) {
         Optional<Long> businessId = cacheableBusiness(request);
         if (businessId.isEmpty()) {
-            return onWorker(() -> answer(request, head, attachment));
+            return decide(request, head, attachment);
         }
         Optional<RecordingCache.Ready> ready = cache.ready(businessId.get(), request.callSid);
         if (ready.isPresent()) {
             if (!tokenFits(request, businessId.get(), ready.get().recordingSid())) {
-                return onWorker(() -> answer(request, head, attachment));
+                return decide(request, head, attachment);
             }
             StoredRecording file = ready.get().file();
             if (head || file.bytes() instanceof StoredRecording.LocalFile) {
@@ -183,7 +208,7 @@ public class RecordingsResource {
                 return Uni.createFrom().item(statusAnswer(202, pending.get().status(), pending.get().retryAfter()));
             }
         }
-        return onWorker(() -> answer(request, head, attachment));
+        return decide(request, head, attachment);
     }
 
     /** The business a request may be answered for from the cache; empty when PostgreSQL must decide. */
@@ -200,6 +225,32 @@ public class RecordingsResource {
         return Uni.createFrom().item(answer).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
     }
 
+    /**
+     * PostgreSQL decides, on a worker thread. A signed stream URL of a recording still downloading is
+     * answered from the worker receiving it, relayed; when that worker no longer has it or cannot be
+     * reached, PostgreSQL decides again, without the relay (the stored recording, or the status).
+     */
+    private Uni<RestResponse<Object>> decide(StreamRequest request, boolean head, boolean attachment) {
+        return Uni.createFrom().item(() -> answer(request, head, attachment, true))
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+                .flatMap(decided -> decided.liveSource() == null ? Uni.createFrom().item(decided.response())
+                        : live.open(decided.liveSource(), LiveResponses.forwardedRange(request.range, request.ifRange))
+                        .flatMap(worker -> worker.isPresent() ? Uni.createFrom().item(LiveResponses.relay(worker.get(), head))
+                                : onWorker(() -> answer(request, head, attachment, false).response())));
+    }
+
+    /** What PostgreSQL decided: the answer, or the worker to relay a recording from while it downloads. */
+    private record Decided(RestResponse<Object> response, URI liveSource) {
+
+        static Decided answer(RestResponse<Object> response) {
+            return new Decided(response, null);
+        }
+
+        static Decided relay(URI liveSource) {
+            return new Decided(null, liveSource);
+        }
+    }
+
     /** A recording the cache remembers; when its object turned out to be gone, PostgreSQL decides again. */
     private RestResponse<Object> serveCached(long businessId, StoredRecording file, StreamRequest request,
                                              boolean head, boolean attachment) {
@@ -207,7 +258,7 @@ public class RecordingsResource {
             return respond(businessId, file, request, head, attachment);
         } catch (NoSuchFileException e) {
             cache.invalidate(RecordingEvents.Event.key(businessId, request.callSid));
-            return answer(request, head, attachment);
+            return answer(request, head, attachment, false).response();
         }
     }
 
@@ -243,7 +294,8 @@ public class RecordingsResource {
         }
     }
 
-    private RestResponse<Object> answer(StreamRequest request, boolean head, boolean attachment) {
+    /** {@code mayRelay}: a signed stream URL of a recording still downloading may be relayed from its worker. */
+    private Decided answer(StreamRequest request, boolean head, boolean attachment, boolean mayRelay) {
         requireCallSid(request.callSid);
         CallLog call;
         if (request.token != null) {
@@ -260,7 +312,7 @@ public class RecordingsResource {
         StreamDecision decision = recordings.stream(call, request.explicit);
         if (decision instanceof StreamDecision.Serve serve) {
             try {
-                return respond(call.businessId, serve.recording(), request, head, attachment);
+                return Decided.answer(respond(call.businessId, serve.recording(), request, head, attachment));
             } catch (NoSuchFileException e) {
                 decision = recordings.objectMissing(call, request.explicit);
             }
@@ -268,18 +320,22 @@ public class RecordingsResource {
         if (decision instanceof StreamDecision.Serve serve) {
             // Stored again meanwhile (another Play's download): served, or a 503 when it is gone once more.
             try {
-                return respond(call.businessId, serve.recording(), request, head, attachment);
+                return Decided.answer(respond(call.businessId, serve.recording(), request, head, attachment));
             } catch (NoSuchFileException e) {
                 throw new StorageUnavailable(e);
             }
         }
         if (decision instanceof StreamDecision.Pending pending) {
-            return statusAnswer(202, pending.status(), pending.retryAfter());
+            if (mayRelay && request.token != null && !attachment && pending.liveSource().isPresent()
+                    && LiveResponses.relayable(request.ifMatch)) {
+                return Decided.relay(pending.liveSource().get());
+            }
+            return Decided.answer(statusAnswer(202, pending.status(), pending.retryAfter()));
         }
         if (decision instanceof StreamDecision.BackingOff backingOff) {
-            return statusAnswer(503, backingOff.status(), backingOff.retryAfter());
+            return Decided.answer(statusAnswer(503, backingOff.status(), backingOff.retryAfter()));
         }
-        return statusAnswer(410, ((StreamDecision.Gone) decision).status(), null);
+        return Decided.answer(statusAnswer(410, ((StreamDecision.Gone) decision).status(), null));
     }
 
     /** A request without a token is authorised by its bearer; one with a token only for the recording it names. */
@@ -315,6 +371,16 @@ public class RecordingsResource {
         if (!Sids.isCallSid(callSid)) {
             throw ApiException.badRequest("invalid_sid", "a call SID is CA followed by 32 hex digits");
         }
+    }
+
+    private static boolean parseLive(String live) {
+        if (live == null || live.isEmpty() || live.equals("false")) {
+            return false;
+        }
+        if (live.equals("true")) {
+            return true;
+        }
+        throw ApiException.badRequest("invalid_live", "live must be true or false");
     }
 
     private static int parseWait(String wait) {

@@ -8,6 +8,7 @@ import playback.api.config.ApiConfig;
 import playback.controls.BusinessControls;
 import playback.lifecycle.RecordingLifecycle;
 import playback.lifecycle.RecordingRules;
+import playback.live.LiveConfig;
 import playback.model.CallLog;
 import playback.model.DownloadStatus;
 import playback.model.FailureReason;
@@ -20,6 +21,7 @@ import playback.storage.RecordingStorage;
 import playback.queue.RecordingEvents;
 
 import java.io.IOException;
+import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -49,10 +51,12 @@ public class RecordingService {
     private final Duration dedupTtl;
     private final PlayMetrics metrics;
     private final BusinessControls controls;
+    private final boolean liveServed;
 
     public RecordingService(RecordingLifecycle lifecycle, JobQueue queue, RecordingStorage storage, StreamUrlSigner signer,
                             RetryConfig retry, RecordingCache cache, ApiConfig config, PlayMetrics metrics,
-                            BusinessControls controls) {
+                            BusinessControls controls, LiveConfig live) {
+        this.liveServed = live.token().isPresent();
         this.metrics = metrics;
         this.controls = controls;
         this.cache = cache;
@@ -70,6 +74,22 @@ public class RecordingService {
     }
 
     public RecordingStatusView status(CallLog call) {
+        return status(call, liveSource(call));
+    }
+
+    /**
+     * Where the recording's bytes can be read while it downloads (the internal URL of the worker
+     * receiving it); empty when it is not downloading, its first bytes have not proved audio yet, or
+     * this replica has no token to read a worker's downloads with.
+     */
+    public Optional<URI> liveSource(CallLog call) {
+        if (!liveServed || call.downloadStatus != DownloadStatus.DOWNLOADING) {
+            return Optional.empty();
+        }
+        return lifecycle.liveSource(call.businessId, call.callSid);
+    }
+
+    private RecordingStatusView status(CallLog call, Optional<URI> liveSource) {
         Instant now = Instant.now();
         DownloadStatus status = call.downloadStatus;
         boolean ready = status == DownloadStatus.READY;
@@ -82,10 +102,15 @@ public class RecordingService {
                 ready ? call.sizeBytes : null,
                 ready ? call.contentType : null,
                 new RecordingStatusView.Progress(call.progressBytes, call.progressTotal),
-                ready ? "/api/recordings/" + call.callSid + "/stream?token="
-                        + signer.sign(call.businessId, call.callSid, call.recordingSid) : null,
+                ready ? streamUrl(call) : null,
+                liveSource.isPresent() ? streamUrl(call) : null,
                 controls.of(call.businessId).map(BusinessControls.Control::paused).orElse(false),
                 status == DownloadStatus.QUEUED ? call.nextRetryAt : null);
+    }
+
+    /** The signed stream URL of the recording: the same for a ready recording and one still downloading. */
+    private String streamUrl(CallLog call) {
+        return "/api/recordings/" + call.callSid + "/stream?token=" + signer.sign(call.businessId, call.callSid, call.recordingSid);
     }
 
     /** What the stream endpoint answers for a playable recording of the caller's business. */
@@ -124,12 +149,13 @@ public class RecordingService {
                 return new StreamDecision.Serve(stored.get());
             }
         }
-        RecordingStatusView view = status(call);
+        Optional<URI> liveSource = liveSource(call);
+        RecordingStatusView view = status(call, liveSource);
         Duration retryAfter = retryAfter(call, Instant.now()).orElse(DEFAULT_RETRY_AFTER);
         if (call.downloadStatus.inProgress()) {
             cache.putPending(call.businessId, call.callSid, view, retryAfter);
         }
-        return new StreamDecision.Pending(view, retryAfter);
+        return new StreamDecision.Pending(view, retryAfter, liveSource);
     }
 
     /** A person waits for a recording whose prefetch has not started: its run moves to the interactive lane. */

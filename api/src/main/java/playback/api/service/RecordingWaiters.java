@@ -22,8 +22,10 @@ import java.util.concurrent.ConcurrentMap;
 /**
  * Long-poll waiters of this api replica. One Redis pub/sub subscription serves them all: a waiter is a
  * future in a map, not a thread or a connection, so a thousand waiting clients cost a thousand small
- * objects. The worker publishes when a recording becomes ready or failed; every replica hears it, and
- * also drops what its {@link RecordingCache} knows of that recording.
+ * objects. The worker publishes when a recording becomes ready or failed, and when it changed otherwise
+ * (among others: its download became playable while it runs); every replica hears it, wakes the waiters
+ * of an end state, or of any change for those that asked, and drops what its {@link RecordingCache}
+ * knows of that recording.
  */
 @ApplicationScoped
 public class RecordingWaiters {
@@ -34,8 +36,8 @@ public class RecordingWaiters {
     private final Vertx vertx;
     private final RecordingCache cache;
     private final RecordingEvents events;
-    /** Waiting futures by recording; each completes with the settling download's traceparent (or null). */
-    private final ConcurrentMap<String, Set<CompletableFuture<String>>> waiting = new ConcurrentHashMap<>();
+    /** Waiters by recording. */
+    private final ConcurrentMap<String, Set<Waiter>> waiting = new ConcurrentHashMap<>();
     private volatile boolean running;
 
     public RecordingWaiters(ReactiveRedisDataSource redis, Vertx vertx, RecordingCache cache, RecordingEvents events,
@@ -48,39 +50,56 @@ public class RecordingWaiters {
                 .description("long-poll requests waiting for a recording").register(metrics);
     }
 
+    /** Why a waiter was woken. */
+    public enum Wake {
+        /** The recording reached an end state (ready or failed), or everything was reset. */
+        SETTLED,
+        /** The recording changed otherwise: a waiter that asked for changes looks at it again. */
+        CHANGED
+    }
+
     /**
-     * A registered wait: {@link #changed()} completes when the recording reaches an end state. With
-     * tracing on, the span of the request that waits (current at registration) gets a link to the span
-     * of the download that settled the recording, which is in the trace of the Play that enqueued it.
+     * A registered wait: {@link #changed()} completes when the recording reaches an end state, or, for a
+     * waiter of changes, when it changes at all. With tracing on, the span of the request that waits
+     * (current at registration) gets a link to the span of the download that settled the recording,
+     * which is in the trace of the Play that enqueued it.
      */
     public final class Waiter {
         private final String key;
-        private final CompletableFuture<String> future = new CompletableFuture<>();
+        private final boolean changes;
+        private final CompletableFuture<Wake> future = new CompletableFuture<>();
         private final Span request = Span.current();
 
-        private Waiter(String key) {
+        private Waiter(String key, boolean changes) {
             this.key = key;
+            this.changes = changes;
         }
 
-        public Uni<Void> changed() {
-            return Uni.createFrom().completionStage(future)
-                    .invoke(traceparent -> TraceContext.spanContext(traceparent).ifPresent(request::addLink))
-                    .replaceWithVoid();
+        public Uni<Wake> changed() {
+            return Uni.createFrom().completionStage(future);
         }
 
         /** Forgets the wait (answered, timed out, or the client went away). */
         public void cancel() {
-            waiting.computeIfPresent(key, (k, futures) -> {
-                futures.remove(future);
-                return futures.isEmpty() ? null : futures;
+            waiting.computeIfPresent(key, (k, waiters) -> {
+                waiters.remove(this);
+                return waiters.isEmpty() ? null : waiters;
             });
+        }
+
+        private void wake(Wake wake, String traceparent) {
+            TraceContext.spanContext(traceparent).ifPresent(request::addLink);
+            future.complete(wake);
         }
     }
 
-    /** Register before reading the status, so that no event can slip between the read and the wait. */
-    public Waiter register(long businessId, String callSid) {
-        Waiter waiter = new Waiter(RecordingEvents.Event.key(businessId, callSid));
-        waiting.computeIfAbsent(waiter.key, k -> ConcurrentHashMap.newKeySet()).add(waiter.future);
+    /**
+     * Register before reading the status, so that no event can slip between the read and the wait. With
+     * {@code changes}, the waiter is also woken by a change that is not an end state.
+     */
+    public Waiter register(long businessId, String callSid, boolean changes) {
+        Waiter waiter = new Waiter(RecordingEvents.Event.key(businessId, callSid), changes);
+        waiting.computeIfAbsent(waiter.key, k -> ConcurrentHashMap.newKeySet()).add(waiter);
         return waiter;
     }
 
@@ -126,19 +145,35 @@ public class RecordingWaiters {
         }
         if (RecordingEvents.RESET.equals(event.status())) {
             cache.clear();
-            waiting.keySet().forEach(key -> wake(key, null));
+            waiting.keySet().forEach(key -> wakeAll(key, null));
             return;
         }
         cache.invalidate(event.recording());
         if (event.settled()) {
-            wake(event.recording(), event.traceparent());
+            wakeAll(event.recording(), event.traceparent());
+        } else {
+            wakeChanges(event.recording());
         }
     }
 
-    private void wake(String key, String traceparent) {
-        Set<CompletableFuture<String>> futures = waiting.remove(key);
-        if (futures != null) {
-            futures.forEach(future -> future.complete(traceparent));
+    private void wakeAll(String key, String traceparent) {
+        Set<Waiter> waiters = waiting.remove(key);
+        if (waiters != null) {
+            waiters.forEach(waiter -> waiter.wake(Wake.SETTLED, traceparent));
+        }
+    }
+
+    /** Wakes the waiters of changes of the recording; the others keep waiting for its end state. */
+    private void wakeChanges(String key) {
+        Set<Waiter> waiters = waiting.get(key);
+        if (waiters == null) {
+            return;
+        }
+        for (Waiter waiter : waiters) {
+            if (waiter.changes) {
+                waiter.cancel();
+                waiter.wake(Wake.CHANGED, null);
+            }
         }
     }
 }

@@ -1,6 +1,8 @@
 package playback.api.service;
 
+import java.net.URI;
 import java.time.Duration;
+import java.util.Optional;
 
 /** What the stream endpoint answers, decided without HTTP. */
 public sealed interface StreamDecision {
@@ -9,8 +11,11 @@ public sealed interface StreamDecision {
     record Serve(StoredRecording recording) implements StreamDecision {
     }
 
-    /** Not ready: queued, downloading, or missing (202). */
-    record Pending(RecordingStatusView status, Duration retryAfter) implements StreamDecision {
+    /**
+     * Not ready: queued, downloading, or missing (202); {@code liveSource} is where the worker receiving
+     * it serves the bytes so far, when one does.
+     */
+    record Pending(RecordingStatusView status, Duration retryAfter, Optional<URI> liveSource) implements StreamDecision {
     }
 
     /** The last cycle failed and its backoff window is still open (503). */

@@ -122,7 +122,7 @@ public class DownloadProcessor {
                 return;
             }
         }
-        String holder = SlotLeases.holder(lane, job.runId(), delivery.entryId());
+        String holder = SlotLeases.holder(lane, delivery);
         // Read at each delivery, so that every worker honours a pause or a new limit from the next job on.
         BusinessControls.Control control = controls.of(job.businessId())
                 .orElse(BusinessControls.Control.none(job.businessId()));

@@ -6,6 +6,7 @@ import playback.model.Lane;
 import playback.queue.RedisKeys;
 import playback.redis.LuaScript;
 import playback.worker.config.WorkerConfig;
+import playback.worker.queue.JobStream;
 
 import java.util.List;
 
@@ -32,13 +33,14 @@ public class SlotLeases {
     private static final String BACKGROUND_HOLDER = "b:";
 
     /**
-     * The holder of a slot: one delivery of one run ({@code runId:entryId}), so that a duplicate delivery
-     * of the same run can never release the slot of the delivery doing the work; marked when the run
-     * is in the background lane.
+     * The holder of a slot: one delivery of one run, so that a duplicate delivery of the same run can never
+     * release the slot of the delivery doing the work. A delivery is named by its stream and entry id:
+     * entry ids are unique within a stream only, and a promoted run has an entry in each lane's stream,
+     * which may carry the same id. Marked when the run is in the background lane.
      */
-    public static String holder(Lane lane, long runId, String entryId) {
-        String holder = runId + ":" + entryId;
-        return lane == Lane.BACKGROUND ? BACKGROUND_HOLDER + holder : holder;
+    public static String holder(Lane runLane, JobStream.Delivery delivery) {
+        String holder = delivery.job().runId() + ":" + delivery.job().lane().wire() + ":" + delivery.entryId();
+        return runLane == Lane.BACKGROUND ? BACKGROUND_HOLDER + holder : holder;
     }
 
     /**
