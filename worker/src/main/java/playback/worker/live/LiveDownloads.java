@@ -1,8 +1,7 @@
 package playback.worker.live;
 
-import io.quarkus.vertx.http.HttpServerStart;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import playback.live.LiveAudio;
 import playback.live.LiveConfig;
 import playback.worker.config.WorkerConfig;
@@ -27,16 +26,13 @@ public class LiveDownloads {
     private final Map<Long, LiveDownload> byRun = new ConcurrentHashMap<>();
     private final boolean served;
     private final Optional<String> advertisedUrl;
-    private volatile int port;
+    private final int port;
     private volatile String base;
 
-    public LiveDownloads(LiveConfig live, WorkerConfig config) {
+    public LiveDownloads(LiveConfig live, WorkerConfig config, @ConfigProperty(name = "quarkus.http.port") int port) {
         this.served = live.token().isPresent();
         this.advertisedUrl = config.live().advertisedUrl();
-    }
-
-    void listening(@Observes HttpServerStart start) {
-        port = start.options().getPort();
+        this.port = port;
     }
 
     /**
