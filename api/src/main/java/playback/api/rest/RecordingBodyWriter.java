@@ -12,6 +12,7 @@ import org.jboss.resteasy.reactive.server.spi.ResteasyReactiveResourceInfo;
 import org.jboss.resteasy.reactive.server.spi.ServerMessageBodyWriter;
 import org.jboss.resteasy.reactive.server.spi.ServerRequestContext;
 import org.jboss.resteasy.reactive.server.vertx.VertxResteasyReactiveRequestContext;
+import playback.http.Backpressure;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -93,12 +94,7 @@ public class RecordingBodyWriter implements ServerMessageBodyWriter<RecordingBod
                         finish(null);
                         return;
                     }
-                    response.write(chunk);
-                    if (response.writeQueueFull()) {
-                        response.drainHandler(drained -> next());
-                    } else {
-                        next();
-                    }
+                    Backpressure.write(response, chunk, this::next);
                 });
             } catch (IOException | RuntimeException e) {
                 eventLoop.execute(() -> finish(e));

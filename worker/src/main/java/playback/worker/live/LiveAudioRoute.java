@@ -10,6 +10,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import playback.http.Backpressure;
 import playback.live.LiveAudio;
 import playback.live.LiveConfig;
 
@@ -164,12 +165,7 @@ public class LiveAudioRoute {
                         return;
                     }
                     position += read.result().length();
-                    response.write(read.result());
-                    if (response.writeQueueFull()) {
-                        response.drainHandler(drained -> pump());
-                    } else {
-                        pump();
-                    }
+                    Backpressure.write(response, read.result(), this::pump);
                 });
                 return;
             }
