@@ -1,6 +1,7 @@
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -137,6 +138,7 @@ public final class ComposeProof {
         scenario("5. down (volumes kept) and up again", this::downAndUp);
         scenario("6. scale workers 3 -> 1 -> 3 while a backlog drains", this::scaleDownAndUp);
         scenario("7. Prometheus finds the api and all 3 workers by DNS", this::monitoring);
+        scenario("8. a recording plays while it downloads, relayed from its worker's container", this::liveWhileDownloading);
         return report();
     }
 
@@ -254,6 +256,51 @@ public final class ComposeProof {
                 whole.headers().firstValue("Content-Type").orElse("?"), size, range.statusCode(), contentRange,
                 sameBytes, fetches, stored.isEmpty() ? "none" : String.join(", ", stored),
                 sharedDisks.isEmpty() ? "none" : String.join(", ", sharedDisks)));
+    }
+
+    /**
+     * 8. Play while it downloads across containers: the worker receiving a slow recording announces its
+     * own address on the compose network (nothing configured), the api relays its bytes to a listener of
+     * the live_stream_url before the download ends, and they are the stored recording, byte for byte.
+     */
+    private Result liveWhileDownloading() throws Exception {
+        Business business = businesses("Live", 1).get(0);
+        Call call = call(business, "{\"latency_ms\":300,\"bytes_per_second\":200000,\"size_bytes\":2000000}");
+        HttpResponse<String> played = play(call);
+        Map<String, Object> playable = map(json(get(api + "/api/recordings/" + call.callSid() + "/status?wait=30&live=true",
+                business.token()).body()));
+        String liveUrl = (String) playable.get("live_stream_url");
+        check(liveUrl != null, "no live_stream_url within 30 s: " + playable);
+        String announced = sql("select live_url from recording_runs where call_sid = '" + call.callSid()
+                + "' and status = 'running'");
+        HttpResponse<InputStream> live = send(HttpRequest.newBuilder(URI.create(api + liveUrl))
+                .timeout(Duration.ofSeconds(40)), HttpResponse.BodyHandlers.ofInputStream());
+        byte[] heard;
+        Object statusWhileHearing;
+        try (InputStream body = live.body()) {
+            byte[] first = body.readNBytes(1000);
+            statusWhileHearing = map(json(get(api + "/api/recordings/" + call.callSid() + "/status", business.token())
+                    .body())).get("status");
+            byte[] rest = body.readAllBytes();
+            heard = Arrays.copyOf(first, first.length + rest.length);
+            System.arraycopy(rest, 0, heard, first.length, rest.length);
+        }
+        Map<String, Object> ready = map(json(get(api + "/api/recordings/" + call.callSid() + "/status?wait=30",
+                business.token()).body()));
+        String streamUrl = (String) ready.get("stream_url");
+        check(streamUrl != null, "not ready after 30 s: " + ready);
+        byte[] stored = getBytes(api + streamUrl, null).body();
+        boolean fromItsContainer = announced.matches("http://\\d+\\.\\d+\\.\\d+\\.\\d+:8081/internal/live/\\d+");
+        boolean same = Arrays.equals(heard, stored) && heard.length == 2_000_000;
+        int firstDifference = Arrays.mismatch(heard, stored);
+        int fetches = fetches(call);
+        boolean passed = played.statusCode() == 202 && "downloading".equals(playable.get("status")) && fromItsContainer
+                && live.statusCode() == 200 && "downloading".equals(statusWhileHearing) && same && fetches == 1;
+        return new Result(passed, String.format("Play %d; live=true long-poll: %s with live_stream_url; the worker announced %s; "
+                        + "the listener: %d, status when its first 1000 bytes came: %s, %d bytes, equal to the stored recording "
+                        + "(%d bytes)=%s%s; fetches=%d", played.statusCode(), playable.get("status"), announced, live.statusCode(),
+                statusWhileHearing, heard.length, stored.length, same,
+                same ? "" : " (first difference at byte " + firstDifference + ")", fetches));
     }
 
     /**
