@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The container deployment, proven with a real container engine: builds the jars (unless they are
 # fresh) and the images, then runs deploy/proof/ComposeProof.java, which brings docker-compose.yml up
-# with the demo and monitoring profiles, checks seven scenarios through the ports published on 127.0.0.1
+# with the demo and monitoring profiles, checks eight scenarios through the ports published on 127.0.0.1
 # (the last one through Prometheus's query API) and prints a table. Every container, network and volume it created is removed at the end, failure or not (the
 # images stay, so that the next run builds only what changed). Exits non-zero on any failure.
 #
