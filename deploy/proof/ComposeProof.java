@@ -62,7 +62,7 @@ public final class ComposeProof {
      * until it answers.
      */
     private static final Duration HEALTHY_WITHIN = Duration.ofSeconds(180);
-    private static final int SCENARIOS = 7;
+    private static final int SCENARIOS = 8;
 
     private final List<String> compose;
     private final String engine;
