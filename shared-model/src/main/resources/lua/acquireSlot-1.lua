@@ -1,10 +1,13 @@
 -- Takes one of a business's download slots for a run, on the Redis clock. Expired leases are dropped
--- first, so a crashed worker's slot frees itself. A background holder (named with ARGV[5] in front)
--- may only take a slot while fewer than ARGV[4] background holders hold one, so that prefetches never
--- hold the slot a person's Play needs.
+-- first, so a crashed worker's slot frees itself. A holder already holding a slot has its lease
+-- extended. A background holder (named with ARGV[5] in front) may only take a slot while fewer than
+-- ARGV[4] background holders hold one, so that prefetches never hold the slot a person's Play needs.
 -- KEYS[1] slots of the business (sorted set: member = holder, score = lease expiry in ms)
--- ARGV[1] holder (run id and delivery), ARGV[2] slot limit, ARGV[3] lease in ms,
--- ARGV[4] most slots background holders may hold, ARGV[5] the background holders' prefix
+-- ARGV[1] holder (run id and delivery)
+-- ARGV[2] slot limit
+-- ARGV[3] lease in ms (the key expires after twice that)
+-- ARGV[4] most slots background holders may hold (the limit less one)
+-- ARGV[5] the background holders' prefix ("b:")
 -- Returns 1 when the holder holds a slot, 0 when every slot it may take is taken.
 local now = now_ms()
 local lease = tonumber(ARGV[3])

@@ -2,8 +2,11 @@
 -- background suffix goes back to the background stream, every other to the interactive one, so a retry
 -- keeps its lane.
 -- KEYS[1] delayed jobs (sorted set: member = encoded job, score = due time in ms)
--- KEYS[2] interactive job stream, KEYS[3] background job stream
--- ARGV[1] stream field name, ARGV[2] most jobs to move, ARGV[3] the background suffix (":background")
+-- KEYS[2] interactive job stream
+-- KEYS[3] background job stream
+-- ARGV[1] stream field the job is written to
+-- ARGV[2] most jobs to move
+-- ARGV[3] the background suffix (":background")
 -- Returns the number of jobs moved.
 local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now_ms(), 'LIMIT', 0, tonumber(ARGV[2]))
 local suffix = ARGV[3]

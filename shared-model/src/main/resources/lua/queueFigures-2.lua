@@ -1,5 +1,6 @@
--- The download queue as operators see it, read in one step on the Redis clock.
--- KEYS[1] job stream, KEYS[2] delayed jobs
+-- One lane of the download queue as operators see it, read in one step on the Redis clock.
+-- KEYS[1] the lane's job stream
+-- KEYS[2] delayed jobs (sorted set, every lane's)
 -- ARGV[1] consumer group
 -- Returns {waiting (entries no consumer has been handed yet), delayed, pending (handed, not acknowledged),
 -- age in ms of the oldest waiting entry by its id's millisecond part (0 when none waits)}.

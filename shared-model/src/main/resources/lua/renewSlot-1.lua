@@ -1,6 +1,7 @@
 -- Extends a holder's slot lease, on the Redis clock, if it still holds it.
--- KEYS[1] slots of the business
--- ARGV[1] holder, ARGV[2] lease in ms
+-- KEYS[1] slots of the business (sorted set: member = holder, score = lease expiry in ms)
+-- ARGV[1] holder
+-- ARGV[2] lease in ms (the key expires after twice that)
 -- Returns 1 when renewed, 0 when the lease was lost (expired or removed): the holder must stop.
 local now = now_ms()
 local lease = tonumber(ARGV[2])

@@ -15,6 +15,9 @@ import java.util.List;
 
 /**
  * A Lua script kept as a resource file under {@code lua/}, run with EVALSHA (EVAL when not cached).
+ * Every script of the api and the worker lives in that one folder of this module, named for its effect
+ * and key count, with its KEYS, ARGV and reply in its header: reading the folder is reading the whole
+ * Redis protocol between the services.
  *
  * <p>Every script runs behind a prelude, {@value #PRELUDE}: {@link #load} puts it in front of the file,
  * so the functions it defines (the Redis clock, {@code now_ms()}) are there for every script without a
