@@ -4,7 +4,7 @@ import { formatDateTime, formatDuration } from '../format';
 import { failureMessageKey } from '../i18n';
 import { useI18n } from '../language';
 import type { PlaybackController } from '../player/controller';
-import { isLive, type PlayerState } from '../player/machine';
+import { isLive, type PlayerState } from '../player/state';
 import { PhoneNumber } from './PhoneNumber';
 
 export const SPEEDS = [1, 1.25, 1.5, 2] as const;

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { isAbortError, type Api, type Call } from '../api';
 import { formatDateTime, formatDuration, isolateLtr } from '../format';
 import { useI18n } from '../language';
-import { observedStatus } from '../player/machine';
+import { observedStatus } from '../player/state';
 import { usePlaybackController } from '../player/usePlaybackController';
 import { useStatusWatcher } from '../player/useStatusWatcher';
 import { AudioPlayer } from './AudioPlayer';

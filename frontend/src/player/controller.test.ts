@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createApi, type RecordingStatus } from '../api';
 import { CALL_A, CALL_B, call, fakeServer, flush, status } from '../test/fakeServer';
 import { PlaybackController } from './controller';
-import { LONG_POLL_WAIT_SECONDS } from './machine';
+import { LONG_POLL_WAIT_SECONDS } from './state';
 
 const STATUS_A = `/api/recordings/${CALL_A}/status`;
 const EXPLICIT_A = `/api/recordings/${CALL_A}/stream?explicit_user_action=true`;

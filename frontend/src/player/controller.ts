@@ -3,14 +3,8 @@
 // disposed) is dropped: only the current request's answer becomes an event.
 
 import { ApiError, isAbortError, type Api, type Call, type RecordingStatus } from '../api';
-import {
-  initialState,
-  requestFor,
-  transition,
-  type ControlRequest,
-  type PlayerEvent,
-  type PlayerState,
-} from './machine';
+import { requestFor, transition } from './machine';
+import { initialState, type ControlRequest, type PlayerEvent, type PlayerState } from './state';
 
 export type PlaybackApi = Pick<Api, 'recordingStatus' | 'requestStream'>;
 

@@ -1,20 +1,17 @@
 // @vitest-environment node
 import { describe, expect, it } from 'vitest';
 import { CALL_A, CALL_B, call, status } from '../test/fakeServer';
+import { isRetryable, pollDelaySeconds, requestFor, transition } from './machine';
 import {
   BACKOFF_SECONDS,
   LONG_POLL_HONOURED_AFTER_MS,
   LONG_POLL_WAIT_SECONDS,
   MAX_LONG_POLL_ROUNDS,
   initialState,
-  isRetryable,
   observedStatus,
-  pollDelaySeconds,
-  requestFor,
-  transition,
   type PlayerEvent,
   type PlayerState,
-} from './machine';
+} from './state';
 
 const A = call(CALL_A);
 const media = { streamUrl: `/api/recordings/${CALL_A}/stream?token=x`, contentType: 'audio/mpeg' };

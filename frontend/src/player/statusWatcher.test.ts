@@ -4,7 +4,7 @@ import { vi } from 'vitest';
 import { createApi } from '../api';
 import { CALL_A, CALL_B, call, fakeServer, flush, status } from '../test/fakeServer';
 import { PlaybackController } from './controller';
-import { LONG_POLL_WAIT_SECONDS, MAX_LONG_POLL_ROUNDS } from './machine';
+import { LONG_POLL_WAIT_SECONDS, MAX_LONG_POLL_ROUNDS } from './state';
 import { MAX_WATCHED_CALLS, StatusWatcher } from './statusWatcher';
 
 const CALL_C = 'CA' + 'c'.repeat(32);

@@ -10,6 +10,7 @@
 // watched (the player asks about it), and dispose (unmount, sign-out) aborts everything.
 
 import { ApiError, isAbortError, type Api, type RecordingStatusName } from '../api';
+import { pollDelaySeconds } from './machine';
 import {
   LONG_POLL_HONOURED_AFTER_MS,
   LONG_POLL_WAIT_SECONDS,
@@ -17,9 +18,8 @@ import {
   MAX_POLLS,
   isLive,
   observedStatus,
-  pollDelaySeconds,
   type PlayerState,
-} from './machine';
+} from './state';
 
 /**
  * With the player's own long-poll, 4 of the 6 connections a browser opens to one origin over HTTP/1.1:

@@ -1,6 +1,6 @@
 import { useEffect, useState, useSyncExternalStore } from 'react';
 import { PlaybackController, type PlaybackApi } from './controller';
-import type { PlayerState } from './machine';
+import type { PlayerState } from './state';
 
 /**
  * One PlaybackController for the component's lifetime (the api is taken at the first render);
