@@ -1,20 +1,24 @@
 #!/usr/bin/env bash
 # The container deployment, proven with a real container engine: builds the jars (unless they are
-# fresh) and the images, then runs deploy/proof/ComposeProof.java, which brings docker-compose.yml up
-# with the demo and monitoring profiles, checks eight scenarios through the ports published on 127.0.0.1
-# (the last one through Prometheus's query API) and prints a table. Every container, network and volume it created is removed at the end, failure or not (the
-# images stay, so that the next run builds only what changed). Exits non-zero on any failure.
+# fresh) and the images, then runs the proof (deploy/proof, packaged as deploy/proof/target/proof.jar),
+# which brings docker-compose.yml up with the demo and monitoring profiles, checks eight scenarios through
+# the ports published on 127.0.0.1 (the seventh through Prometheus's query API) and prints a table. Every
+# container, network and volume it created is removed at the end, failure or not (the images stay, so that
+# the next run builds only what changed). Exits non-zero on any failure.
 #
 #   deploy/prove.sh
 #
-# Engine: a Docker engine when `docker info` answers (with `docker compose`, else docker-compose);
-# otherwise podman through its Docker-compatible socket and docker-compose, installed and set up by
-# deploy/containers/setup-podman.sh when missing. The postgres, redis, S3Proxy (the object store),
-# Prometheus and JRE images are the official ones when they can be pulled (Docker), stand-ins built from
-# deploy/standins/ otherwise (the S3Proxy stand-in with the jar Maven fetches from Maven Central).
+# Engine: Docker, with `docker compose` or else docker-compose; deploy/containers/setup-docker.sh installs
+# and starts it where no Docker engine answers (Debian's docker.io and docker-compose). Podman, through
+# its Docker-compatible socket and docker-compose (deploy/containers/setup-podman.sh), only where no
+# Docker engine starts, or when asked for. The postgres, redis, S3Proxy (the object store), Prometheus and
+# JRE images are the official ones when they can be pulled (Docker), stand-ins built from deploy/standins/
+# on a Debian base made by deploy/containers/debian-base.sh otherwise (the S3Proxy stand-in with the jar
+# Maven fetches from Maven Central).
 #
-# Settings: PROOF_API_PORT (18080), PROOF_SIM_PORT (18089) and PROOF_PROMETHEUS_PORT (19090), the ports
-# published on 127.0.0.1; PROOF_SKIP_BUILD=1 uses the jars as they are; PROOF_IMAGES=standin never pulls;
+# Settings: PROOF_ENGINE=docker or podman (default: Docker, podman where no Docker engine starts);
+# PROOF_API_PORT (18080), PROOF_SIM_PORT (18089) and PROOF_PROMETHEUS_PORT (19090), the ports published
+# on 127.0.0.1; PROOF_SKIP_BUILD=1 uses the jars as they are; PROOF_IMAGES=standin never pulls;
 # PROOF_SCENARIOS=1,7 runs only those scenarios (3 to 6 need 2, 5 needs 1).
 # Logs: deploy/target/compose-proof/ (every compose and engine command, the services' logs).
 set -euo pipefail
@@ -28,27 +32,29 @@ rm -rf "$log_dir" && mkdir -p "$log_dir"
 while IFS= read -r name; do unset "$name"; done < <(compgen -e | grep -E '^(PLAYBACK|QUARKUS)_' || true)
 
 # ---------------------------------------------------------------- the engine
-engine=""
+engine=${PROOF_ENGINE:-}
+case "$engine" in
+  ""|docker|podman) ;;
+  *) echo "PROOF_ENGINE is docker or podman, not $engine" >&2; exit 1 ;;
+esac
 compose=()
-if command -v docker >/dev/null && docker info >/dev/null 2>&1 && ! docker version 2>/dev/null | grep -qi podman; then
+if [ "$engine" != podman ] && bash deploy/containers/setup-docker.sh; then
   engine=docker
   if docker compose version >/dev/null 2>&1; then
     compose=(docker compose)
-  elif command -v docker-compose >/dev/null; then
-    compose=(docker-compose)
   else
-    echo "a Docker engine answers but neither 'docker compose' nor docker-compose is installed" >&2
-    exit 1
+    compose=(docker-compose)
   fi
+elif [ "$engine" = docker ]; then
+  echo "PROOF_ENGINE=docker, but no Docker engine answers" >&2
+  exit 1
 else
+  [ -z "$engine" ] && echo "no Docker engine starts here: using podman"
   engine=podman
   sock=/run/podman-compat.sock
   # Always: the setup is idempotent (seconds when all is there), and it also replaces a podman service
   # that answers its ping but can no longer start containers.
-  setup=deploy/containers/setup-podman.sh
-  [ -x "$setup" ] || setup=../shared/containers/setup.sh
-  echo "setting up podman ($setup)"
-  bash "$setup"
+  bash deploy/containers/setup-podman.sh
   export DOCKER_HOST=unix://$sock
   compose=(docker-compose)
 fi
@@ -59,17 +65,18 @@ echo "engine: $engine, compose: ${compose[*]} ($("${compose[@]}" version 2>/dev/
 echo "docker-compose.yml: valid, with and without the demo and monitoring profiles"
 
 # ---------------------------------------------------------------- the jars
-jars=(api/target/quarkus-app/quarkus-run.jar worker/target/quarkus-app/quarkus-run.jar simulator/target/simulator.jar)
+jars=(api/target/quarkus-app/quarkus-run.jar worker/target/quarkus-app/quarkus-run.jar simulator/target/simulator.jar
+  deploy/proof/target/proof.jar)
 stale=false
 for jar in "${jars[@]}"; do
-  if [ ! -f "$jar" ] || [ -n "$(find pom.xml ./*/pom.xml ./*/src -newer "$jar" -print -quit 2>/dev/null)" ]; then
+  if [ ! -f "$jar" ] || [ -n "$(find pom.xml ./*/pom.xml ./*/src deploy/proof/pom.xml deploy/proof/src -newer "$jar" -print -quit 2>/dev/null)" ]; then
     stale=true
   fi
 done
 compgen -G "devstack/target/devstack-*.jar" >/dev/null || stale=true
 if [ "${PROOF_SKIP_BUILD:-0}" != 1 ] && $stale; then
   echo "building the jars (./mvnw package, tests skipped)"
-  nice -n 10 ./mvnw -B -q package -DskipTests -pl api,worker,simulator,devstack -am
+  nice -n 10 ./mvnw -B -q package -DskipTests -pl api,worker,simulator,devstack,deploy/proof -am
 fi
 built_jars=$(date +%s)
 
@@ -91,20 +98,10 @@ if [ "$engine" = docker ] && [ "${PROOF_IMAGES:-}" != standin ]; then
 fi
 if $standins; then
   base=localhost/debian:bookworm
-  if ! $engine image inspect "$base" >/dev/null 2>&1; then
-    if [ "$engine" = docker ] && timeout 300 docker pull -q debian:bookworm >/dev/null 2>&1; then
-      docker tag debian:bookworm "$base"
-    else
-      command -v debootstrap >/dev/null || { apt-get update -qq && apt-get install -y -qq debootstrap >/dev/null; }
-      root=$(mktemp -d)
-      debootstrap --variant=minbase bookworm "$root" >/dev/null
-      tar -C "$root" -c . | $engine import - "$base" >/dev/null
-      rm -rf "$root"
-    fi
-  fi
+  bash deploy/containers/debian-base.sh "$engine" "$base"
   for standin in jre postgres redis prometheus; do
     nice -n 10 $engine build -q "${build_flags[@]}" --build-arg BASE_IMAGE="$base" \
-      -t "localhost/playback-standin-$standin:latest" "deploy/standins/$standin" >/dev/null
+      -f "deploy/standins/$standin/Containerfile" -t "localhost/playback-standin-$standin:latest" "deploy/standins/$standin" >/dev/null
   done
   jre_image=localhost/playback-standin-jre:latest
   postgres_image=localhost/playback-standin-postgres:latest
@@ -117,7 +114,8 @@ if $standins; then
       -DoutputDirectory=deploy/standins/s3proxy/target
   fi
   nice -n 10 $engine build -q "${build_flags[@]}" --build-arg BASE_IMAGE="$jre_image" \
-    --build-arg S3PROXY_VERSION="$s3proxy_version" -t localhost/playback-standin-s3proxy:latest deploy/standins/s3proxy >/dev/null
+    --build-arg S3PROXY_VERSION="$s3proxy_version" -f deploy/standins/s3proxy/Containerfile \
+    -t localhost/playback-standin-s3proxy:latest deploy/standins/s3proxy >/dev/null
   s3_image=localhost/playback-standin-s3proxy:latest
 fi
 declare -A containerfile=([api]=quarkus [worker]=quarkus [simulator]=simulator)
@@ -185,4 +183,4 @@ if [ "$engine" = podman ] && [ ! -d /run/systemd/system ]; then
   ticker=$!
 fi
 
-java -Xmx256m deploy/proof/ComposeProof.java
+java -Xmx256m -jar deploy/proof/target/proof.jar

@@ -30,13 +30,7 @@ CONF
 fi
 
 # No registry is reachable: the base image is made from Debian's packages.
-if ! podman image exists "$BASE"; then
-  echo "building the base image $BASE from Debian's packages (debootstrap)"
-  root=$(mktemp -d)
-  debootstrap --variant=minbase bookworm "$root" >/dev/null
-  tar -C "$root" -c . | podman import - "$BASE" >/dev/null
-  rm -rf "$root"
-fi
+bash "$(dirname "$0")/debian-base.sh" podman "$BASE"
 
 # The Docker-compatible API, for docker-compose (1.29 keeps --scale; podman-compose 1.0.3 ignores it).
 # The service outlives this script: it must not keep the caller's other open files, or a lock the

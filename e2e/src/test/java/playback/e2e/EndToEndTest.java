@@ -12,6 +12,7 @@ import playback.devstack.Fixtures;
 import playback.devstack.Fixtures.Business;
 import playback.devstack.Fixtures.Call;
 import playback.devstack.ManagedProcess;
+import playback.devstack.ResultTable;
 import playback.devstack.Stack;
 import playback.model.DownloadStatus;
 import playback.model.Lane;

@@ -10,6 +10,7 @@ import playback.devstack.Fixtures;
 import playback.devstack.Fixtures.Business;
 import playback.devstack.Fixtures.Call;
 import playback.devstack.ManagedProcess;
+import playback.devstack.ResultTable;
 import playback.devstack.Stack;
 import playback.testing.S3Server;
 import software.amazon.awssdk.services.s3.S3Client;
