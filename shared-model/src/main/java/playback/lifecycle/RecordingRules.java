@@ -14,9 +14,9 @@ import java.util.function.Function;
 
 /**
  * The recording state machine's decisions, as pure functions: no database, no Redis, no clock of
- * their own. {@link RecordingLifecycle} applies them with SQL whose guards (row lock, partial unique
- * index, fence compare-and-set) make them hold across any number of api and worker replicas; the
- * guards' "from" statuses come from these tables.
+ * their own. The other classes of this package apply them with SQL whose guards (row lock, partial
+ * unique index, fence compare-and-set) make them hold across any number of api and worker replicas;
+ * the guards' "from" statuses come from these tables.
  *
  * <pre>
  * recording: missing -> queued -> downloading -> ready | failed      (runs drive it)

@@ -15,7 +15,7 @@ import java.util.Optional;
 
 /**
  * A call, its recording, and the recording's download state. The recording columns are written only by
- * {@link playback.lifecycle.RecordingLifecycle}; the entity is for reading.
+ * the package {@code playback.lifecycle}; the entity is for reading.
  */
 @Entity
 @Table(name = "call_logs")

@@ -12,7 +12,7 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * One download attempt. Written only by {@link playback.lifecycle.RecordingLifecycle}, with
+ * One download attempt. Written only by the package {@code playback.lifecycle}, with
  * compare-and-set statements; the entity is for reading.
  */
 @Entity

@@ -13,17 +13,19 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The recording columns of {@code call_logs} and the {@code recording_runs} table are written by
- * {@link RecordingLifecycle} only: this scans the main sources of every module (the migrations aside)
- * for SQL or entity writes elsewhere.
+ * The recording columns of {@code call_logs} and the {@code recording_runs} table are written by the
+ * package {@code playback.lifecycle} only: this scans the main sources of every module (the migrations
+ * aside) for SQL or entity writes elsewhere.
  */
 class LifecycleOwnershipTest {
 
     private static final Path REPOSITORY = Path.of("..").toAbsolutePath().normalize();
-    private static final String OWNER = RecordingLifecycle.class.getSimpleName() + ".java";
+    /** The owning package's directory, as it appears in a source path. */
+    private static final Path OWNER = Path.of(RecordingRules.class.getPackageName().replace('.', '/'));
 
     /** A Java text block or string literal: the SQL the services send. */
     private static final Pattern LITERAL = Pattern.compile("\"\"\"(.*?)\"\"\"|\"((?:[^\"\\\\\\n]|\\\\.)*)\"", Pattern.DOTALL);
@@ -35,19 +37,28 @@ class LifecycleOwnershipTest {
     @Test
     void onlyTheLifecycleWritesRecordingState() throws IOException {
         List<Path> sources = mainSources();
-        assertTrue(sources.stream().anyMatch(path -> path.getFileName().toString().equals(OWNER)),
+        assertTrue(sources.stream().anyMatch(LifecycleOwnershipTest::owned),
                 "the scan sees the owner itself, so it sees the other modules' sources too: " + REPOSITORY);
         assertTrue(sources.stream().anyMatch(path -> path.toString().contains("/worker/")), "the worker is scanned");
         assertTrue(sources.stream().anyMatch(path -> path.toString().contains("/api/")), "the api is scanned");
 
         List<String> writers = new ArrayList<>();
         for (Path source : sources) {
-            if (source.getFileName().toString().equals(OWNER)) {
+            if (owned(source)) {
                 continue;
             }
             writers.addAll(writesIn(source, Files.readString(source)));
         }
         assertEquals(List.of(), writers, "recording state written outside " + OWNER);
+    }
+
+    @Test
+    void theOwnerIsThePackageInSharedModelAndNothingBesideIt() {
+        Path root = REPOSITORY.resolve("shared-model/src/main/java");
+        assertTrue(owned(root.resolve(OWNER).resolve("DownloadRuns.java")));
+        assertFalse(owned(root.resolve(OWNER).resolve("sub/Writer.java")), "a subpackage is not the owner");
+        assertFalse(owned(REPOSITORY.resolve("worker/src/main/java").resolve(OWNER).resolve("Writer.java")),
+                "the same package in another module is not the owner");
     }
 
     @Test
@@ -60,6 +71,11 @@ class LifecycleOwnershipTest {
         assertEquals(0, writesIn(file, "q(\"select status from recording_runs where id = ?1\");").size());
         assertEquals(0, writesIn(file, "q(\"\"\"\ninsert into call_logs (call_sid, direction) values (?1, ?2)\"\"\");").size(),
                 "a call's own columns are the call webhook's");
+    }
+
+    /** A source directly in the owning package of shared-model. */
+    private static boolean owned(Path source) {
+        return source.getParent().equals(REPOSITORY.resolve("shared-model/src/main/java").resolve(OWNER));
     }
 
     private static List<String> writesIn(Path source, String text) {

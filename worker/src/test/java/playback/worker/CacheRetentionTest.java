@@ -5,7 +5,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.redis.datasource.RedisDataSource;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
-import playback.lifecycle.RecordingLifecycle;
+import playback.lifecycle.StoredRecordings;
 import playback.model.CallLog;
 import playback.model.DownloadStatus;
 import playback.queue.RedisKeys;
@@ -46,7 +46,7 @@ class CacheRetentionTest {
     TestRecordings recordings;
 
     @Inject
-    RecordingLifecycle lifecycle;
+    StoredRecordings storedRecordings;
 
     @Inject
     RecordingStorage storage;
@@ -89,7 +89,7 @@ class CacheRetentionTest {
         stored(calls.get(0), LONG_AGO.plusHours(3));
         stored(calls.get(1), LONG_AGO.plusHours(2));
         stored(calls.get(2), LONG_AGO.plusHours(1));
-        long budget = lifecycle.storedBytes() - SIZE - SIZE / 2;
+        long budget = storedRecordings.storedBytes() - SIZE - SIZE / 2;
 
         CacheEvictor.Run run = evictor.run(new CacheEvictor.Policy(Duration.ofDays(3650), Optional.of(budget), PROTECT))
                 .orElseThrow();
@@ -117,14 +117,14 @@ class CacheRetentionTest {
     void aPlayBetweenTheEvictorsReadAndItsEvictionWins() throws Exception {
         TestRecordings.Recording call = recordings.business(1).get(0);
         stored(call, MAX_IDLE.plusDays(1));
-        RecordingLifecycle.Evictable read = evictable(recordings.call(call));
+        StoredRecordings.Evictable read = evictable(recordings.call(call));
 
-        assertTrue(lifecycle.played(call.businessId(), call.callSid()), "the Play is written");
-        assertEquals(RecordingLifecycle.Evicted.UNCHANGED, lifecycle.evict(read, () -> storage.delete(read.storageKey())));
+        assertTrue(storedRecordings.played(call.businessId(), call.callSid()), "the Play is written");
+        assertEquals(StoredRecordings.Evicted.UNCHANGED, storedRecordings.evict(read, () -> storage.delete(read.storageKey())));
         assertStored(call);
 
-        RecordingLifecycle.Evictable fresh = evictable(recordings.call(call));
-        assertEquals(RecordingLifecycle.Evicted.EVICTED, lifecycle.evict(fresh, () -> storage.delete(fresh.storageKey())));
+        StoredRecordings.Evictable fresh = evictable(recordings.call(call));
+        assertEquals(StoredRecordings.Evicted.EVICTED, storedRecordings.evict(fresh, () -> storage.delete(fresh.storageKey())));
         assertEvicted(call);
     }
 
@@ -167,9 +167,9 @@ class CacheRetentionTest {
         TestRecordings.Recording call = recordings.business(1).get(0);
         stored(call, Duration.ofHours(1));
 
-        assertTrue(lifecycle.played(call.businessId(), call.callSid()));
+        assertTrue(storedRecordings.played(call.businessId(), call.callSid()));
         Instant written = recordings.call(call).lastPlayedAt;
-        assertEquals(false, lifecycle.played(call.businessId(), call.callSid()), "within the minute: not written");
+        assertEquals(false, storedRecordings.played(call.businessId(), call.callSid()), "within the minute: not written");
         assertEquals(written, recordings.call(call).lastPlayedAt);
     }
 
@@ -198,9 +198,9 @@ class CacheRetentionTest {
                 (double) ago.toSeconds());
     }
 
-    private static RecordingLifecycle.Evictable evictable(CallLog call) {
+    private static StoredRecordings.Evictable evictable(CallLog call) {
         Instant played = call.lastPlayedAt;
-        return new RecordingLifecycle.Evictable(call.id, call.businessId, call.callSid, call.storageKey, call.sizeBytes,
+        return new StoredRecordings.Evictable(call.id, call.businessId, call.callSid, call.storageKey, call.sizeBytes,
                 played.getEpochSecond() * 1_000_000 + played.getNano() / 1000);
     }
 

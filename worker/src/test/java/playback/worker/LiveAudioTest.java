@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Timeout;
 import playback.model.DownloadStatus;
 import playback.model.RunStatus;
 import playback.queue.DownloadJob;
-import playback.lifecycle.RecordingLifecycle;
+import playback.lifecycle.DownloadRuns;
 import playback.live.LiveAudio;
 import playback.worker.live.LiveDownload;
 import playback.worker.live.LiveDownloads;
@@ -55,7 +55,7 @@ class LiveAudioTest {
     DownloadProcessor processor;
 
     @Inject
-    RecordingLifecycle lifecycle;
+    DownloadRuns runs;
 
     @Test
     void aListenerGetsTheFirstBytesWhileTheRecordingDownloadsAndThenAllOfIt() throws Exception {
@@ -131,13 +131,13 @@ class LiveAudioTest {
         TestRecordings.Recording call = downloading.call();
 
         URI announced = await().atMost(Duration.ofSeconds(10))
-                .until(() -> lifecycle.liveSource(call.businessId(), call.callSid()).orElse(null), url -> url != null);
+                .until(() -> runs.liveSource(call.businessId(), call.callSid()).orElse(null), url -> url != null);
         assertEquals(URI.create(workerUrl() + LiveAudio.PATH + downloading.runId()), announced);
         HttpResponse<byte[]> read = HTTP.send(HttpRequest.newBuilder(announced).header(LiveAudio.TOKEN_HEADER, TOKEN).build(),
                 HttpResponse.BodyHandlers.ofByteArray());
         assertArrayEquals(downloading.audio(), read.body());
         await().atMost(Duration.ofSeconds(10)).until(() -> recordings.call(call).downloadStatus == DownloadStatus.READY);
-        assertTrue(lifecycle.liveSource(call.businessId(), call.callSid()).isEmpty(), "a stored recording is read from storage");
+        assertTrue(runs.liveSource(call.businessId(), call.callSid()).isEmpty(), "a stored recording is read from storage");
     }
 
     @Test

@@ -3,7 +3,7 @@ package playback.worker;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
-import playback.lifecycle.RecordingLifecycle;
+import playback.lifecycle.PlayQueue;
 import playback.model.CallLog;
 import playback.model.RecordingRun;
 import playback.queue.DownloadJob;
@@ -24,12 +24,12 @@ public class TestRecordings {
 
     private final EntityManager db;
     private final JobQueue queue;
-    private final RecordingLifecycle lifecycle;
+    private final PlayQueue playQueue;
 
-    public TestRecordings(EntityManager db, JobQueue queue, RecordingLifecycle lifecycle) {
+    public TestRecordings(EntityManager db, JobQueue queue, PlayQueue playQueue) {
         this.db = db;
         this.queue = queue;
-        this.lifecycle = lifecycle;
+        this.playQueue = playQueue;
     }
 
     public record Recording(long businessId, String accountSid, String callSid, String recordingSid) {
@@ -75,10 +75,10 @@ public class TestRecordings {
         return job;
     }
 
-    /** Queues a run through the lifecycle, without pushing its job. */
+    /** Queues a run as a Play does, without pushing its job. */
     public DownloadJob insertRun(Recording recording) {
-        long runId = lifecycle.reserveRunId();
-        assertEquals(RecordingLifecycle.Enqueued.ENQUEUED, lifecycle.enqueue(runId, recording.businessId(),
+        long runId = playQueue.reserveRunId();
+        assertEquals(PlayQueue.Enqueued.ENQUEUED, playQueue.enqueue(runId, recording.businessId(),
                 recording.callSid()));
         return new DownloadJob(runId, recording.businessId(), recording.callSid());
     }

@@ -12,7 +12,7 @@ import org.jboss.resteasy.reactive.RestResponse;
 import playback.api.auth.TwilioSignature;
 import playback.api.config.ApiConfig;
 import playback.api.service.CallService;
-import playback.lifecycle.RecordingLifecycle;
+import playback.lifecycle.RecordingReports;
 import playback.model.Business;
 import playback.model.CallTime;
 import playback.model.Sids;
@@ -82,7 +82,7 @@ public class WebhooksResource {
         if (status == null || status.isBlank()) {
             throw ApiException.badRequest("invalid_parameter", "RecordingStatus is required");
         }
-        calls.recordRecording(business.id, new RecordingLifecycle.ReportedRecording(callSid, recordingSid,
+        calls.recordRecording(business.id, new RecordingReports.ReportedRecording(callSid, recordingSid,
                 form.first("RecordingUrl"), status, optionalInt(form, "RecordingDuration"),
                 optionalInt(form, "RecordingChannels")));
         Log.debugf("recording-status %s for call %s", status, callSid);

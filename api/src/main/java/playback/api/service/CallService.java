@@ -6,7 +6,7 @@ import jakarta.persistence.EntityManager;
 import playback.model.Business;
 import playback.model.CallLog;
 import playback.model.CallTime;
-import playback.lifecycle.RecordingLifecycle;
+import playback.lifecycle.RecordingReports;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -22,13 +22,13 @@ import static playback.model.SqlParameters.text;
 public class CallService {
 
     private final EntityManager db;
-    private final RecordingLifecycle lifecycle;
+    private final RecordingReports reports;
     private final RecordingService recordings;
 
-    public CallService(EntityManager db, RecordingLifecycle lifecycle, RecordingService recordings) {
+    public CallService(EntityManager db, RecordingReports reports, RecordingService recordings) {
         this.recordings = recordings;
         this.db = db;
-        this.lifecycle = lifecycle;
+        this.reports = reports;
     }
 
     /** Newest first, keyset-paginated; the cursor is the last row's (started_at, id). */
@@ -75,8 +75,8 @@ public class CallService {
      * Records a recording-status event: the recording lifecycle owns those columns (a new recording SID
      * starts its download over). A completed recording is prefetched when its business's policy says so.
      */
-    public void recordRecording(long businessId, RecordingLifecycle.ReportedRecording report) {
-        lifecycle.recordingReported(businessId, report);
+    public void recordRecording(long businessId, RecordingReports.ReportedRecording report) {
+        reports.recordingReported(businessId, report);
         if (CallLog.COMPLETED_RECORDING.equals(report.status())) {
             recordings.prefetch(businessId, report.callSid());
         }

@@ -7,7 +7,7 @@ import io.quarkus.redis.datasource.keys.KeyScanArgs;
 import jakarta.enterprise.context.ApplicationScoped;
 import playback.api.config.ApiConfig;
 import playback.controls.BusinessControls;
-import playback.lifecycle.RecordingLifecycle;
+import playback.lifecycle.DevReset;
 import playback.model.Lane;
 import playback.model.Business;
 import playback.queue.RedisKeys;
@@ -29,16 +29,16 @@ import java.util.List;
 @ApplicationScoped
 public class DevService {
 
-    private final RecordingLifecycle lifecycle;
+    private final DevReset devReset;
     private final RedisDataSource redis;
     private final RecordingStorage storage;
     private final ApiConfig config;
     private final BusinessControls controls;
 
-    public DevService(RecordingLifecycle lifecycle, RedisDataSource redis, RecordingStorage storage, ApiConfig config,
+    public DevService(DevReset devReset, RedisDataSource redis, RecordingStorage storage, ApiConfig config,
                       BusinessControls controls) {
         this.controls = controls;
-        this.lifecycle = lifecycle;
+        this.devReset = devReset;
         this.redis = redis;
         this.storage = storage;
         this.config = config;
@@ -54,7 +54,7 @@ public class DevService {
     }
 
     public void reset() {
-        RecordingLifecycle.Reset reset = lifecycle.reset();
+        DevReset.Reset reset = devReset.reset();
         int uncontrolled = controls.clearAll();
         List<String> keys = new ArrayList<>();
         for (String pattern : List.of(RedisKeys.ALL_DEDUP_PATTERN, RedisKeys.ALL_SLOTS_PATTERN)) {

@@ -7,7 +7,7 @@ import jakarta.persistence.Query;
 import jakarta.persistence.Tuple;
 import playback.controls.BusinessControls;
 import playback.controls.SlotsConfig;
-import playback.lifecycle.RecordingLifecycle;
+import playback.lifecycle.PlayQueue;
 import playback.model.CallLog;
 import playback.model.DownloadStatus;
 import playback.model.RunStatus;
@@ -38,16 +38,16 @@ public class OpsService {
     private final BusinessControls controls;
     private final QueueFigures queueFigures;
     private final RecordingService recordings;
-    private final RecordingLifecycle lifecycle;
+    private final PlayQueue playQueue;
     private final int defaultLimit;
 
     public OpsService(EntityManager db, BusinessControls controls, QueueFigures queueFigures,
-                      RecordingService recordings, RecordingLifecycle lifecycle, SlotsConfig slots) {
+                      RecordingService recordings, PlayQueue playQueue, SlotsConfig slots) {
         this.db = db;
         this.controls = controls;
         this.queueFigures = queueFigures;
         this.recordings = recordings;
-        this.lifecycle = lifecycle;
+        this.playQueue = playQueue;
         this.defaultLimit = slots.perBusiness();
     }
 
@@ -153,11 +153,11 @@ public class OpsService {
         if (call.isEmpty()) {
             return new UnknownCall();
         }
-        RecordingLifecycle.RetryNow outcome = recordings.retryNow(call.get());
+        PlayQueue.RetryNow outcome = recordings.retryNow(call.get());
         String detail;
-        if (outcome instanceof RecordingLifecycle.NewCycle cycle) {
+        if (outcome instanceof PlayQueue.NewCycle cycle) {
             detail = "failed (" + call.get().error + "): new run " + cycle.runId() + " queued";
-        } else if (outcome instanceof RecordingLifecycle.RetryDue due) {
+        } else if (outcome instanceof PlayQueue.RetryDue due) {
             detail = "retry after " + call.get().error + ": run " + due.runId() + " made due";
         } else {
             return new NotRetryable();
@@ -196,7 +196,7 @@ public class OpsService {
             return new BusinessEntry(id, row.get(1, String.class), row.get(2, String.class), queueFigures.inFlight(id),
                     limit == null ? defaultLimit : limit.intValue(), limit != null, row.get(3, Boolean.class),
                     count(row, 5), count(row, 6), count(row, 7), prefetch,
-                    prefetch == null ? null : lifecycle.backgroundRunsToday(id));
+                    prefetch == null ? null : playQueue.backgroundRunsToday(id));
         }).toList();
     }
 

@@ -3,7 +3,7 @@ package playback.api.service;
 import io.quarkus.logging.Log;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
-import playback.lifecycle.RecordingLifecycle;
+import playback.lifecycle.StoredRecordings;
 import playback.queue.RecordingEvents;
 
 import java.util.Map;
@@ -25,9 +25,9 @@ public class PlayedRecordings {
 
     private static final int MAX_BACKLOG = 1_000;
     private static final int MAX_REMEMBERED = 100_000;
-    private static final long RESOLUTION_NANOS = RecordingLifecycle.PLAYED_RESOLUTION.toNanos();
+    private static final long RESOLUTION_NANOS = StoredRecordings.PLAYED_RESOLUTION.toNanos();
 
-    private final RecordingLifecycle lifecycle;
+    private final StoredRecordings storedRecordings;
     private final Map<String, Long> askedAtNanos = new ConcurrentHashMap<>();
     private final ThreadPoolExecutor writer = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
             new ArrayBlockingQueue<>(MAX_BACKLOG), runnable -> {
@@ -36,8 +36,8 @@ public class PlayedRecordings {
                 return thread;
             });
 
-    public PlayedRecordings(RecordingLifecycle lifecycle) {
-        this.lifecycle = lifecycle;
+    public PlayedRecordings(StoredRecordings storedRecordings) {
+        this.storedRecordings = storedRecordings;
     }
 
     /** The recording was served (a stream or download, GET or HEAD, bearer or signed URL). Never blocks. */
@@ -62,7 +62,7 @@ public class PlayedRecordings {
 
     private void write(long businessId, String callSid) {
         try {
-            lifecycle.played(businessId, callSid);
+            storedRecordings.played(businessId, callSid);
         } catch (RuntimeException e) {
             Log.debugf("last play of call %s not written: %s", callSid, e.getMessage());
         }

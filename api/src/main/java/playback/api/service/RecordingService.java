@@ -6,8 +6,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 import playback.api.auth.StreamUrlSigner;
 import playback.api.config.ApiConfig;
 import playback.controls.BusinessControls;
-import playback.lifecycle.RecordingLifecycle;
+import playback.lifecycle.DownloadRuns;
+import playback.lifecycle.PlayQueue;
 import playback.lifecycle.RecordingRules;
+import playback.lifecycle.StoredRecordings;
 import playback.live.LiveConfig;
 import playback.model.CallLog;
 import playback.model.DownloadStatus;
@@ -42,7 +44,9 @@ public class RecordingService {
     /** A dedup key whose run is not in the database yet is trusted this long (the owner is mid-insert). */
     private static final Duration DEDUP_INSERT_GRACE = Duration.ofSeconds(30);
 
-    private final RecordingLifecycle lifecycle;
+    private final PlayQueue playQueue;
+    private final DownloadRuns downloadRuns;
+    private final StoredRecordings storedRecordings;
     private final JobQueue queue;
     private final RecordingStorage storage;
     private final StreamUrlSigner signer;
@@ -53,14 +57,17 @@ public class RecordingService {
     private final BusinessControls controls;
     private final boolean liveServed;
 
-    public RecordingService(RecordingLifecycle lifecycle, JobQueue queue, RecordingStorage storage, StreamUrlSigner signer,
+    public RecordingService(PlayQueue playQueue, DownloadRuns downloadRuns, StoredRecordings storedRecordings,
+                            JobQueue queue, RecordingStorage storage, StreamUrlSigner signer,
                             RetryConfig retry, RecordingCache cache, ApiConfig config, PlayMetrics metrics,
                             BusinessControls controls, LiveConfig live) {
         this.liveServed = live.token().isPresent();
         this.metrics = metrics;
         this.controls = controls;
         this.cache = cache;
-        this.lifecycle = lifecycle;
+        this.playQueue = playQueue;
+        this.downloadRuns = downloadRuns;
+        this.storedRecordings = storedRecordings;
         this.queue = queue;
         this.storage = storage;
         this.signer = signer;
@@ -86,7 +93,7 @@ public class RecordingService {
         if (!liveServed || call.downloadStatus != DownloadStatus.DOWNLOADING) {
             return Optional.empty();
         }
-        return lifecycle.liveSource(call.businessId, call.callSid);
+        return downloadRuns.liveSource(call.businessId, call.callSid);
     }
 
     private RecordingStatusView status(CallLog call, Optional<URI> liveSource) {
@@ -126,7 +133,7 @@ public class RecordingService {
             }
             Log.warnf("recording of call %s is marked ready but it is gone from the store; downloading it again",
                     call.callSid);
-            lifecycle.fileMissing(call.id);
+            storedRecordings.fileMissing(call.id);
             call = findCall(call.businessId, call.callSid).orElse(call);
             play = decide(call, explicit);
         }
@@ -160,7 +167,7 @@ public class RecordingService {
 
     /** A person waits for a recording whose prefetch has not started: its run moves to the interactive lane. */
     private void promote(CallLog call) {
-        lifecycle.promote(call.businessId, call.callSid).ifPresent(runId -> {
+        playQueue.promote(call.businessId, call.callSid).ifPresent(runId -> {
             queue.enqueue(new DownloadJob(runId, call.businessId, call.callSid, Lane.INTERACTIVE));
             metrics.promoted();
             Log.debugf("run %d of call %s promoted from the background lane", runId, call.callSid);
@@ -173,7 +180,7 @@ public class RecordingService {
     }
 
     private void enqueue(CallLog call) {
-        enqueue(call, runId -> lifecycle.enqueue(runId, call.businessId, call.callSid) == RecordingLifecycle.Enqueued.ENQUEUED);
+        enqueue(call, runId -> playQueue.enqueue(runId, call.businessId, call.callSid) == PlayQueue.Enqueued.ENQUEUED);
     }
 
     /**
@@ -181,11 +188,11 @@ public class RecordingService {
      * pushed as a Play's is; a queued one waiting for its retry has its delayed job made due now (the
      * same member in the delayed set, its score replaced).
      */
-    public RecordingLifecycle.RetryNow retryNow(CallLog call) {
-        RecordingLifecycle.RetryNow[] outcome = {new RecordingLifecycle.NotRetryable()};
-        enqueue(call, runId -> (outcome[0] = lifecycle.retryNow(runId, call.businessId, call.callSid))
-                instanceof RecordingLifecycle.NewCycle);
-        if (outcome[0] instanceof RecordingLifecycle.RetryDue due) {
+    public PlayQueue.RetryNow retryNow(CallLog call) {
+        PlayQueue.RetryNow[] outcome = {new PlayQueue.NotRetryable()};
+        enqueue(call, runId -> (outcome[0] = playQueue.retryNow(runId, call.businessId, call.callSid))
+                instanceof PlayQueue.NewCycle);
+        if (outcome[0] instanceof PlayQueue.RetryDue due) {
             queue.schedule(new DownloadJob(due.runId(), call.businessId, call.callSid), Duration.ZERO);
         }
         cache.invalidate(RecordingEvents.Event.key(call.businessId, call.callSid));
@@ -203,7 +210,7 @@ public class RecordingService {
     private void enqueue(CallLog call, LongPredicate queueRun, Lane lane) {
         long businessId = call.businessId;
         String callSid = call.callSid;
-        long runId = lifecycle.reserveRunId();
+        long runId = playQueue.reserveRunId();
         if (!queue.claimDedupKey(businessId, callSid, runId, dedupTtl)) {
             Optional<JobQueue.DedupKey> held = queue.dedupKey(businessId, callSid);
             if (held.isEmpty() || ownerIsLive(held.get())) {
@@ -262,18 +269,18 @@ public class RecordingService {
             return false;
         }
         Integer cap = policy.get().dailyMaxCount();
-        if (cap != null && lifecycle.backgroundRunsToday(businessId) >= cap) {
+        if (cap != null && playQueue.backgroundRunsToday(businessId) >= cap) {
             Log.debugf("business %d reached its daily prefetch cap of %d; call %s not prefetched", businessId, cap, callSid);
             return false;
         }
-        enqueue(call, runId -> lifecycle.enqueue(runId, businessId, callSid, Lane.BACKGROUND)
-                == RecordingLifecycle.Enqueued.ENQUEUED, Lane.BACKGROUND);
+        enqueue(call, runId -> playQueue.enqueue(runId, businessId, callSid, Lane.BACKGROUND)
+                == PlayQueue.Enqueued.ENQUEUED, Lane.BACKGROUND);
         return true;
     }
 
     /** A dedup key still guards its recording while its run is active, or being inserted. */
     private boolean ownerIsLive(JobQueue.DedupKey key) {
-        return lifecycle.runStatus(key.runId()).map(RunStatus::isActive)
+        return playQueue.runStatus(key.runId()).map(RunStatus::isActive)
                 .orElseGet(() -> key.timeToLive().compareTo(dedupTtl.minus(DEDUP_INSERT_GRACE)) > 0);
     }
 
@@ -285,7 +292,7 @@ public class RecordingService {
         cache.invalidate(RecordingEvents.Event.key(call.businessId, call.callSid));
         Log.warnf("recording of call %s is marked ready but its object is gone from the store; downloading it again",
                 call.callSid);
-        lifecycle.fileMissing(call.id);
+        storedRecordings.fileMissing(call.id);
         return stream(findCall(call.businessId, call.callSid).orElse(call), explicit);
     }
 

@@ -6,7 +6,7 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import playback.controls.SlotsConfig;
-import playback.lifecycle.RecordingLifecycle;
+import playback.lifecycle.RunRecovery;
 import playback.model.Lane;
 import playback.queue.DownloadJob;
 import playback.queue.JobQueue;
@@ -39,7 +39,7 @@ public class JobConsumer {
     private final JobStream stream;
     private final JobQueue queue;
     private final DownloadProcessor processor;
-    private final RecordingLifecycle lifecycle;
+    private final RunRecovery recovery;
     private final WorkerConfig config;
     private final SlotsConfig slotsConfig;
     private final String consumer;
@@ -50,12 +50,12 @@ public class JobConsumer {
     private volatile boolean running;
     private Thread loop;
 
-    public JobConsumer(JobStream stream, JobQueue queue, DownloadProcessor processor, RecordingLifecycle lifecycle,
+    public JobConsumer(JobStream stream, JobQueue queue, DownloadProcessor processor, RunRecovery recovery,
                        WorkerConfig config, SlotsConfig slotsConfig) {
         this.stream = stream;
         this.queue = queue;
         this.processor = processor;
-        this.lifecycle = lifecycle;
+        this.recovery = recovery;
         this.config = config;
         this.slotsConfig = slotsConfig;
         this.consumer = ManagementFactory.getRuntimeMXBean().getName() + "-" + UUID.randomUUID().toString().substring(0, 8);
@@ -159,12 +159,12 @@ public class JobConsumer {
     /** Runs whose holder is long gone are failed (worker_lost) and retried; lost queued runs are pushed again. */
     private void sweep() {
         Duration grace = config.slots().lease();
-        for (RecordingLifecycle.LostRun lost : lifecycle.lostRuns(grace, SWEEP_BATCH)) {
+        for (RunRecovery.LostRun lost : recovery.lostRuns(grace, SWEEP_BATCH)) {
             Log.warnf("run %d of call %s outlived its lease; marking it worker_lost", lost.job().runId(),
                     lost.job().callSid());
             processor.sweep(lost);
         }
-        for (DownloadJob orphan : lifecycle.takeUnpushed(config.worker().orphanAfter(), SWEEP_BATCH)) {
+        for (DownloadJob orphan : recovery.takeUnpushed(config.worker().orphanAfter(), SWEEP_BATCH)) {
             Log.infof("run %d of call %s was not on the queue; pushing it again", orphan.runId(), orphan.callSid());
             queue.enqueue(orphan);
         }

@@ -8,8 +8,8 @@ import io.quarkus.runtime.configuration.MemorySize;
 import io.vertx.mutiny.redis.client.Response;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import playback.lifecycle.RecordingLifecycle;
-import playback.lifecycle.RecordingLifecycle.Evictable;
+import playback.lifecycle.StoredRecordings;
+import playback.lifecycle.StoredRecordings.Evictable;
 import playback.queue.RedisKeys;
 import playback.redis.LuaScript;
 import playback.storage.RecordingStorage;
@@ -41,16 +41,16 @@ public class CacheEvictor {
     private static final int BATCH = 100;
     private static final LuaScript DELETE_IF_EQUALS = LuaScript.load("deleteIfEquals-1.lua");
 
-    private final RecordingLifecycle lifecycle;
+    private final StoredRecordings storedRecordings;
     private final RecordingStorage storage;
     private final RedisDataSource redis;
     private final RetentionMetrics metrics;
     private final WorkerConfig.Retention config;
     private ScheduledExecutorService timer;
 
-    public CacheEvictor(RecordingLifecycle lifecycle, RecordingStorage storage, RedisDataSource redis,
+    public CacheEvictor(StoredRecordings storedRecordings, RecordingStorage storage, RedisDataSource redis,
                         RetentionMetrics metrics, WorkerConfig config) {
-        this.lifecycle = lifecycle;
+        this.storedRecordings = storedRecordings;
         this.storage = storage;
         this.redis = redis;
         this.metrics = metrics;
@@ -109,7 +109,7 @@ public class CacheEvictor {
         Duration idleAfter = policy.maxIdle().compareTo(policy.protect()) > 0 ? policy.maxIdle() : policy.protect();
         int idle = 0;
         while (true) {
-            List<Evictable> batch = lifecycle.playedBefore(idleAfter, BATCH);
+            List<Evictable> batch = storedRecordings.playedBefore(idleAfter, BATCH);
             int evicted = 0;
             for (Evictable recording : batch) {
                 if (evict(recording, EvictionReason.IDLE)) {
@@ -123,11 +123,11 @@ public class CacheEvictor {
             }
         }
         int overBudget = 0;
-        long stored = lifecycle.storedBytes();
+        long stored = storedRecordings.storedBytes();
         if (policy.budgetBytes().isPresent()) {
             long budget = policy.budgetBytes().get();
             while (stored > budget) {
-                List<Evictable> batch = lifecycle.playedBefore(policy.protect(), BATCH);
+                List<Evictable> batch = storedRecordings.playedBefore(policy.protect(), BATCH);
                 int evicted = 0;
                 for (Evictable recording : batch) {
                     if (stored <= budget) {
@@ -143,7 +143,7 @@ public class CacheEvictor {
                     break;
                 }
             }
-            stored = lifecycle.storedBytes();
+            stored = storedRecordings.storedBytes();
             if (stored > budget) {
                 Log.debugf("cache retention: %d bytes stored, over the budget of %d, the rest played within %s",
                         stored, budget, policy.protect());
@@ -158,12 +158,12 @@ public class CacheEvictor {
     }
 
     private boolean evict(Evictable recording, EvictionReason reason) {
-        RecordingLifecycle.Evicted evicted = lifecycle.evict(recording, () -> {
+        StoredRecordings.Evicted evicted = storedRecordings.evict(recording, () -> {
             if (recording.storageKey() != null) {
                 storage.delete(recording.storageKey());
             }
         });
-        if (evicted != RecordingLifecycle.Evicted.EVICTED) {
+        if (evicted != StoredRecordings.Evicted.EVICTED) {
             Log.debugf("recording of call %s kept: played or changed since it was read", recording.callSid());
             return false;
         }

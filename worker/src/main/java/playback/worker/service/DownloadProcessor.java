@@ -6,8 +6,11 @@ import jakarta.enterprise.context.ApplicationScoped;
 import playback.controls.BusinessControls;
 import playback.controls.SlotsConfig;
 import playback.model.BackoffPolicy;
-import playback.lifecycle.RecordingLifecycle;
+import playback.lifecycle.DownloadRuns;
+import playback.lifecycle.FailOutcome;
 import playback.lifecycle.RecordingRules;
+import playback.lifecycle.RunLost;
+import playback.lifecycle.RunRecovery;
 import playback.model.FailureReason;
 import playback.model.Lane;
 import playback.model.RetryConfig;
@@ -50,7 +53,8 @@ public class DownloadProcessor {
 
     private static final long PROGRESS_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
 
-    private final RecordingLifecycle lifecycle;
+    private final DownloadRuns runs;
+    private final RunRecovery recovery;
     private final SlotLeases slots;
     private final JobStream stream;
     private final JobQueue queue;
@@ -71,11 +75,12 @@ public class DownloadProcessor {
     });
     private final Map<Long, DownloadControl> active = new ConcurrentHashMap<>();
 
-    public DownloadProcessor(RecordingLifecycle lifecycle, SlotLeases slots, JobStream stream, JobQueue queue,
+    public DownloadProcessor(DownloadRuns runs, RunRecovery recovery, SlotLeases slots, JobStream stream, JobQueue queue,
                              ProviderClient provider, RecordingStorage storage, WorkerConfig config, RetryConfig retry,
                              DownloadMetrics metrics, BusinessControls controls, SlotsConfig slotsConfig,
                              DownloadScope scope, BackgroundHold backgroundHold, LiveDownloads liveDownloads) {
-        this.lifecycle = lifecycle;
+        this.runs = runs;
+        this.recovery = recovery;
         this.slots = slots;
         this.stream = stream;
         this.queue = queue;
@@ -99,8 +104,8 @@ public class DownloadProcessor {
 
     private void handle(String consumer, JobStream.Delivery delivery) {
         DownloadJob job = delivery.job();
-        Optional<RecordingLifecycle.RunState> run = lifecycle.run(job.runId());
-        RecordingRules.Delivery decision = run.map(RecordingLifecycle.RunState::decide).orElse(RecordingRules.Delivery.DROP);
+        Optional<DownloadRuns.RunState> run = runs.run(job.runId());
+        RecordingRules.Delivery decision = run.map(DownloadRuns.RunState::decide).orElse(RecordingRules.Delivery.DROP);
         if (decision == RecordingRules.Delivery.DROP) {
             Log.debugf("dropping delivery of run %d: %s", job.runId(),
                     run.map(state -> state.status().wire()).orElse("unknown"));
@@ -139,8 +144,8 @@ public class DownloadProcessor {
             return;
         }
         try {
-            if (lifecycle.claim(job.runId(), consumer, config.slots().lease())
-                    instanceof RecordingLifecycle.Claimed claim) {
+            if (runs.claim(job.runId(), consumer, config.slots().lease())
+                    instanceof DownloadRuns.Claimed claim) {
                 download(consumer, delivery, claim, holder, lane);
             } else {
                 Log.debugf("run %d was taken by another delivery", job.runId());
@@ -156,7 +161,7 @@ public class DownloadProcessor {
      * or (on shutdown) the run handed back. Its delivery is done with either way; an exception that
      * escapes leaves it pending for another consumer.
      */
-    private void download(String consumer, JobStream.Delivery delivery, RecordingLifecycle.Claimed claim, String holder,
+    private void download(String consumer, JobStream.Delivery delivery, DownloadRuns.Claimed claim, String holder,
                           Lane lane) {
         DownloadJob job = delivery.job();
         metrics.started();
@@ -173,12 +178,12 @@ public class DownloadProcessor {
                 }
                 if (control.stopped() == null && System.nanoTime() - lastRenewal[0] >= renewEveryNanos) {
                     lastRenewal[0] = System.nanoTime();
-                    RecordingLifecycle.Lease renewed = slots.renew(job.businessId(), holder)
-                            ? lifecycle.renew(job.runId(), claim.fence(), lease) : RecordingLifecycle.Lease.LOST;
-                    if (renewed == RecordingLifecycle.Lease.RENEWED) {
+                    DownloadRuns.Lease renewed = slots.renew(job.businessId(), holder)
+                            ? runs.renew(job.runId(), claim.fence(), lease) : DownloadRuns.Lease.LOST;
+                    if (renewed == DownloadRuns.Lease.RENEWED) {
                         stream.touch(consumer, delivery);
                     } else {
-                        if (renewed == RecordingLifecycle.Lease.SUPERSEDED) {
+                        if (renewed == DownloadRuns.Lease.SUPERSEDED) {
                             Log.debugf("run %d was superseded by a new recording; stopping its download", job.runId());
                         } else {
                             Log.warnf("lost the lease of run %d; stopping its download", job.runId());
@@ -200,17 +205,17 @@ public class DownloadProcessor {
             String key = RecordingStorage.keyFor(job.businessId(), job.callSid(), fetched.format().extension());
             Path file = temp;
             live.completed();
-            RecordingLifecycle.SuccessOutcome outcome = scope.commit(() -> lifecycle.succeed(job, claim.fence(), key,
+            DownloadRuns.SuccessOutcome outcome = scope.commit(() -> runs.succeed(job, claim.fence(), key,
                     fetched.size(), fetched.format().contentType(), () -> storage.commit(file, key)));
-            if (outcome instanceof RecordingLifecycle.StorageFailed storageFailed) {
+            if (outcome instanceof DownloadRuns.StorageFailed storageFailed) {
                 storageFailed(job, claim, control, storageFailed.cause());
             } else {
-                if (outcome instanceof RecordingLifecycle.Committed committed) {
+                if (outcome instanceof DownloadRuns.Committed committed) {
                     metrics.succeeded(lane, Duration.ofNanos(System.nanoTime() - startedNanos), fetched.size(),
                             committed.sinceEnqueue().orElse(null));
                 }
                 Log.debugf("run %d of call %s: %s (%d bytes)", job.runId(), job.callSid(),
-                        outcome instanceof RecordingLifecycle.Committed ? "ready" : "superseded, file discarded",
+                        outcome instanceof DownloadRuns.Committed ? "ready" : "superseded, file discarded",
                         fetched.size());
             }
         } catch (DownloadFailure failure) {
@@ -233,7 +238,7 @@ public class DownloadProcessor {
      * Where the provider's bytes are reported: to listeners of the live download at once, to PostgreSQL
      * at most every {@link #PROGRESS_INTERVAL_NANOS}.
      */
-    private ProviderClient.Progress progress(DownloadJob job, RecordingLifecycle.Claimed claim, LiveDownload live) {
+    private ProviderClient.Progress progress(DownloadJob job, DownloadRuns.Claimed claim, LiveDownload live) {
         long[] lastProgress = {0};
         return new ProviderClient.Progress() {
             @Override
@@ -242,30 +247,30 @@ public class DownloadProcessor {
                 long now = System.nanoTime();
                 if (now - lastProgress[0] >= PROGRESS_INTERVAL_NANOS) {
                     lastProgress[0] = now;
-                    lifecycle.progress(job, claim.fence(), bytes, total);
+                    runs.progress(job, claim.fence(), bytes, total);
                 }
             }
 
             @Override
             public void playable(AudioFormat format) {
                 live.playable(format.contentType());
-                liveDownloads.url(job.runId()).ifPresent(url -> lifecycle.playable(job, claim.fence(), url));
+                liveDownloads.url(job.runId()).ifPresent(url -> runs.playable(job, claim.fence(), url));
             }
         };
     }
 
-    private void storageFailed(DownloadJob job, RecordingLifecycle.Claimed claim, DownloadControl control,
+    private void storageFailed(DownloadJob job, DownloadRuns.Claimed claim, DownloadControl control,
                                IOException cause) {
         Log.warnf("run %d of call %s could not be stored: %s", job.runId(), job.callSid(), cause.getMessage());
         failed(job, claim, control, new DownloadFailure(FailureReason.STORAGE_UNAVAILABLE, null, null, "storage error"));
     }
 
-    private void failed(DownloadJob job, RecordingLifecycle.Claimed claim, DownloadControl control, DownloadFailure failure) {
+    private void failed(DownloadJob job, DownloadRuns.Claimed claim, DownloadControl control, DownloadFailure failure) {
         if (control.stopped() == DownloadControl.StopReason.LEASE_LOST) {
             return;
         }
         if (control.stopped() == DownloadControl.StopReason.SHUTDOWN) {
-            if (lifecycle.release(job, claim.fence()) == RecordingLifecycle.Released.RELEASED) {
+            if (runs.release(job, claim.fence()) == DownloadRuns.Released.RELEASED) {
                 queue.enqueue(job);
                 Log.infof("handed run %d back to the queue on shutdown", job.runId());
             }
@@ -286,19 +291,19 @@ public class DownloadProcessor {
     /** Writes a failed attempt and schedules the next one when the backoff says so. */
     private void recordFailure(DownloadJob job, long fence, FailureReason reason, Integer httpStatus,
                                Duration retryAfter) {
-        scheduleRetry(job, reason, lifecycle.fail(job, fence, reason, httpStatus, retryAfter, backoff));
+        scheduleRetry(job, reason, runs.fail(job, fence, reason, httpStatus, retryAfter, backoff));
     }
 
     /** Fails a run whose worker vanished (worker_lost) and schedules the next attempt. */
-    public void sweep(RecordingLifecycle.LostRun lost) {
-        scheduleRetry(lost.job(), FailureReason.WORKER_LOST, lifecycle.sweep(lost, backoff));
+    public void sweep(RunRecovery.LostRun lost) {
+        scheduleRetry(lost.job(), FailureReason.WORKER_LOST, recovery.sweep(lost, backoff));
     }
 
-    private void scheduleRetry(DownloadJob job, FailureReason reason, RecordingLifecycle.FailOutcome outcome) {
-        if (!(outcome instanceof RecordingLifecycle.RunLost)) {
-            metrics.failed(reason, outcome instanceof RecordingLifecycle.RetryQueued);
+    private void scheduleRetry(DownloadJob job, FailureReason reason, FailOutcome outcome) {
+        if (!(outcome instanceof RunLost)) {
+            metrics.failed(reason, outcome instanceof FailOutcome.RetryQueued);
         }
-        if (outcome instanceof RecordingLifecycle.RetryQueued retry) {
+        if (outcome instanceof FailOutcome.RetryQueued retry) {
             retry.nextRunId().ifPresent(next -> queue.schedule(
                     new DownloadJob(next, job.businessId(), job.callSid(), retry.lane()), retry.delay()));
         }

@@ -4,7 +4,7 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
-import playback.lifecycle.RecordingLifecycle;
+import playback.lifecycle.RecordingReports;
 import playback.model.CallLog;
 import playback.model.DownloadStatus;
 import playback.model.FailureReason;
@@ -31,13 +31,13 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 /** Transitions the worker drives against the real database: a replaced recording, a storage that refuses a file. */
 @QuarkusTest
 @QuarkusTestResource(ProviderStub.class)
-class RecordingLifecycleTest {
+class DownloadTransitionsTest {
 
     @Inject
     TestRecordings recordings;
 
     @Inject
-    RecordingLifecycle lifecycle;
+    RecordingReports reports;
 
     @Inject
     DownloadProcessor processor;
@@ -58,8 +58,8 @@ class RecordingLifecycleTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> recordings.call(call).downloadStatus == DownloadStatus.DOWNLOADING);
 
         String newRecordingSid = TestRecordings.sid("RE");
-        assertEquals(RecordingLifecycle.Reported.REPLACED, lifecycle.recordingReported(call.businessId(),
-                new RecordingLifecycle.ReportedRecording(call.callSid(), newRecordingSid, null, "completed", 58, 1)));
+        assertEquals(RecordingReports.Reported.REPLACED, reports.recordingReported(call.businessId(),
+                new RecordingReports.ReportedRecording(call.callSid(), newRecordingSid, null, "completed", 58, 1)));
 
         await().atMost(Duration.ofSeconds(10)).until(() -> ProviderStub.server()
                 .findAll(getRequestedFor(urlPathEqualTo(call.providerPath()))).size() == 1 && processor.activeCount() == 0);
