@@ -14,6 +14,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.jboss.resteasy.reactive.RestResponse;
 import playback.api.auth.Authenticator;
 import playback.api.http.RecordingRequest;
@@ -61,6 +62,11 @@ public class RecordingsResource {
     @Path("status")
     @Produces(MediaType.APPLICATION_JSON)
     @Blocking
+    @APIResponse(responseCode = "200", description = "the recording's status")
+    @APIResponse(responseCode = "400", description = "invalid call SID, wait or live")
+    @APIResponse(responseCode = "401", description = "no valid bearer token")
+    @APIResponse(responseCode = "404", description = "no such call, or no completed recording")
+    @APIResponse(responseCode = "503", description = "PostgreSQL or Redis unavailable; Retry-After")
     public Uni<RecordingStatusView> status(@PathParam("callSid") String callSid,
                                            @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
                                            @QueryParam("wait") String wait, @QueryParam("live") String live) {
@@ -99,18 +105,57 @@ public class RecordingsResource {
 
     @GET
     @Path("stream")
+    @APIResponse(responseCode = "200", description = "the recording, or with a token its bytes so far while it downloads")
+    @APIResponse(responseCode = "202", description = "not stored yet: queued now, queued or downloading already, or missing; the status, Retry-After")
+    @APIResponse(responseCode = "206", description = "the requested ranges")
+    @APIResponse(responseCode = "304", description = "not modified")
+    @APIResponse(responseCode = "307", description = "delivery=redirect: a presigned URL of the store")
+    @APIResponse(responseCode = "400", description = "invalid call SID")
+    @APIResponse(responseCode = "401", description = "no valid bearer token, and no token")
+    @APIResponse(responseCode = "403", description = "invalid or expired stream token, or one of another recording")
+    @APIResponse(responseCode = "404", description = "no such call, or no completed recording")
+    @APIResponse(responseCode = "410", description = "the provider no longer has the recording; the status")
+    @APIResponse(responseCode = "412", description = "If-Match names none of the recording's entity tags")
+    @APIResponse(responseCode = "416", description = "no requested range is satisfiable")
+    @APIResponse(responseCode = "503", description = "inside the failure backoff (the status), or the store, PostgreSQL or Redis unavailable; Retry-After")
     public Uni<RestResponse<Object>> stream(@BeanParam StreamRequest request) {
         return play(request, request.recording(false, false));
     }
 
     @HEAD
     @Path("stream")
+    @APIResponse(responseCode = "200", description = "the headers of the recording")
+    @APIResponse(responseCode = "202", description = "not stored yet: queued now, queued or downloading already, or missing; the status, Retry-After")
+    @APIResponse(responseCode = "206", description = "the requested ranges")
+    @APIResponse(responseCode = "304", description = "not modified")
+    @APIResponse(responseCode = "307", description = "delivery=redirect: a presigned URL of the store")
+    @APIResponse(responseCode = "400", description = "invalid call SID")
+    @APIResponse(responseCode = "401", description = "no valid bearer token, and no token")
+    @APIResponse(responseCode = "403", description = "invalid or expired stream token, or one of another recording")
+    @APIResponse(responseCode = "404", description = "no such call, or no completed recording")
+    @APIResponse(responseCode = "410", description = "the provider no longer has the recording; the status")
+    @APIResponse(responseCode = "412", description = "If-Match names none of the recording's entity tags")
+    @APIResponse(responseCode = "416", description = "no requested range is satisfiable")
+    @APIResponse(responseCode = "503", description = "inside the failure backoff (the status), or the store, PostgreSQL or Redis unavailable; Retry-After")
     public Uni<RestResponse<Object>> streamHead(@BeanParam StreamRequest request) {
         return play(request, request.recording(true, false));
     }
 
     @GET
     @Path("download")
+    @APIResponse(responseCode = "200", description = "the recording as an attachment")
+    @APIResponse(responseCode = "202", description = "not stored yet: queued now, queued or downloading already, or missing; the status, Retry-After")
+    @APIResponse(responseCode = "206", description = "the requested ranges")
+    @APIResponse(responseCode = "304", description = "not modified")
+    @APIResponse(responseCode = "307", description = "delivery=redirect: a presigned URL of the store")
+    @APIResponse(responseCode = "400", description = "invalid call SID")
+    @APIResponse(responseCode = "401", description = "no valid bearer token, and no token")
+    @APIResponse(responseCode = "403", description = "invalid or expired stream token, or one of another recording")
+    @APIResponse(responseCode = "404", description = "no such call, or no completed recording")
+    @APIResponse(responseCode = "410", description = "the provider no longer has the recording; the status")
+    @APIResponse(responseCode = "412", description = "If-Match names none of the recording's entity tags")
+    @APIResponse(responseCode = "416", description = "no requested range is satisfiable")
+    @APIResponse(responseCode = "503", description = "inside the failure backoff (the status), or the store, PostgreSQL or Redis unavailable; Retry-After")
     public Uni<RestResponse<Object>> download(@BeanParam StreamRequest request) {
         return play(request, request.recording(false, true));
     }
