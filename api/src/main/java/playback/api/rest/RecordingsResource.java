@@ -106,18 +106,18 @@ public class RecordingsResource {
     @GET
     @Path("stream")
     @APIResponse(responseCode = "200", description = "the recording, or with a token its bytes so far while it downloads")
-    @APIResponse(responseCode = "202", description = "not stored yet: queued now, queued or downloading already, or missing; the status, Retry-After")
+    @APIResponse(responseCode = "202", description = "not stored: queued now or already, downloading, or missing; the status")
     @APIResponse(responseCode = "206", description = "the requested ranges")
     @APIResponse(responseCode = "304", description = "not modified")
     @APIResponse(responseCode = "307", description = "delivery=redirect: a presigned URL of the store")
     @APIResponse(responseCode = "400", description = "invalid call SID")
-    @APIResponse(responseCode = "401", description = "no valid bearer token, and no token")
+    @APIResponse(responseCode = "401", description = "no token, and no valid bearer token")
     @APIResponse(responseCode = "403", description = "invalid or expired stream token, or one of another recording")
     @APIResponse(responseCode = "404", description = "no such call, or no completed recording")
     @APIResponse(responseCode = "410", description = "the provider no longer has the recording; the status")
     @APIResponse(responseCode = "412", description = "If-Match names none of the recording's entity tags")
     @APIResponse(responseCode = "416", description = "no requested range is satisfiable")
-    @APIResponse(responseCode = "503", description = "inside the failure backoff (the status), or the store, PostgreSQL or Redis unavailable; Retry-After")
+    @APIResponse(responseCode = "503", description = "failure backoff (the status), or a store or database down; Retry-After")
     public Uni<RestResponse<Object>> stream(@BeanParam StreamRequest request) {
         return play(request, request.recording(false, false));
     }
@@ -125,18 +125,18 @@ public class RecordingsResource {
     @HEAD
     @Path("stream")
     @APIResponse(responseCode = "200", description = "the headers of the recording")
-    @APIResponse(responseCode = "202", description = "not stored yet: queued now, queued or downloading already, or missing; the status, Retry-After")
+    @APIResponse(responseCode = "202", description = "not stored: queued now or already, downloading, or missing; the status")
     @APIResponse(responseCode = "206", description = "the requested ranges")
     @APIResponse(responseCode = "304", description = "not modified")
     @APIResponse(responseCode = "307", description = "delivery=redirect: a presigned URL of the store")
     @APIResponse(responseCode = "400", description = "invalid call SID")
-    @APIResponse(responseCode = "401", description = "no valid bearer token, and no token")
+    @APIResponse(responseCode = "401", description = "no token, and no valid bearer token")
     @APIResponse(responseCode = "403", description = "invalid or expired stream token, or one of another recording")
     @APIResponse(responseCode = "404", description = "no such call, or no completed recording")
     @APIResponse(responseCode = "410", description = "the provider no longer has the recording; the status")
     @APIResponse(responseCode = "412", description = "If-Match names none of the recording's entity tags")
     @APIResponse(responseCode = "416", description = "no requested range is satisfiable")
-    @APIResponse(responseCode = "503", description = "inside the failure backoff (the status), or the store, PostgreSQL or Redis unavailable; Retry-After")
+    @APIResponse(responseCode = "503", description = "failure backoff (the status), or a store or database down; Retry-After")
     public Uni<RestResponse<Object>> streamHead(@BeanParam StreamRequest request) {
         return play(request, request.recording(true, false));
     }
@@ -144,18 +144,18 @@ public class RecordingsResource {
     @GET
     @Path("download")
     @APIResponse(responseCode = "200", description = "the recording as an attachment")
-    @APIResponse(responseCode = "202", description = "not stored yet: queued now, queued or downloading already, or missing; the status, Retry-After")
+    @APIResponse(responseCode = "202", description = "not stored: queued now or already, downloading, or missing; the status")
     @APIResponse(responseCode = "206", description = "the requested ranges")
     @APIResponse(responseCode = "304", description = "not modified")
     @APIResponse(responseCode = "307", description = "delivery=redirect: a presigned URL of the store")
     @APIResponse(responseCode = "400", description = "invalid call SID")
-    @APIResponse(responseCode = "401", description = "no valid bearer token, and no token")
+    @APIResponse(responseCode = "401", description = "no token, and no valid bearer token")
     @APIResponse(responseCode = "403", description = "invalid or expired stream token, or one of another recording")
     @APIResponse(responseCode = "404", description = "no such call, or no completed recording")
     @APIResponse(responseCode = "410", description = "the provider no longer has the recording; the status")
     @APIResponse(responseCode = "412", description = "If-Match names none of the recording's entity tags")
     @APIResponse(responseCode = "416", description = "no requested range is satisfiable")
-    @APIResponse(responseCode = "503", description = "inside the failure backoff (the status), or the store, PostgreSQL or Redis unavailable; Retry-After")
+    @APIResponse(responseCode = "503", description = "failure backoff (the status), or a store or database down; Retry-After")
     public Uni<RestResponse<Object>> download(@BeanParam StreamRequest request) {
         return play(request, request.recording(false, true));
     }
