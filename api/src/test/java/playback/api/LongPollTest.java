@@ -7,6 +7,7 @@ import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 import playback.api.rest.RecordingsResource;
 import playback.api.service.RecordingWaiters;
+import playback.api.service.StatusPoll;
 import playback.devstack.Fixtures.Call;
 
 import java.io.OutputStream;
@@ -131,9 +132,9 @@ class LongPollTest {
         List<String> threadsInTheWait;
         try {
             threadsInTheWait = await().atMost(Duration.ofSeconds(5))
-                    .until(() -> threadsRunning(RecordingsResource.class, RecordingWaiters.class), List::isEmpty);
+                    .until(() -> threadsRunning(RecordingsResource.class, StatusPoll.class, RecordingWaiters.class), List::isEmpty);
         } catch (ConditionTimeoutException stillThere) {
-            threadsInTheWait = threadsRunning(RecordingsResource.class, RecordingWaiters.class);
+            threadsInTheWait = threadsRunning(RecordingsResource.class, StatusPoll.class, RecordingWaiters.class);
         }
         long databaseConnections = tenants.databaseConnections();
 

@@ -6,7 +6,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 import playback.api.service.RecordingService;
-import playback.api.service.StreamDecision;
+import playback.api.service.PlayDecision;
 import playback.devstack.Fixtures.Business;
 import playback.devstack.Fixtures.Call;
 import playback.model.CallLog;
@@ -101,9 +101,9 @@ class StreamDedupTest {
         CallLog stale = tenants.call(call);
         stale.downloadStatus = DownloadStatus.MISSING;
         stale.lastEnqueueAt = null;
-        StreamDecision decision = recordings.stream(stale, true);
+        PlayDecision decision = recordings.stream(stale, true, false);
 
-        assertInstanceOf(StreamDecision.Serve.class, decision, "the ready file is served");
+        assertInstanceOf(PlayDecision.Serve.class, decision, "the ready file is served");
         assertEquals(1, tenants.runs(call).size(), "no second run");
         SystemUnderTest.provider().verify(1, getRequestedFor(urlPathEqualTo(call.providerPath())));
     }

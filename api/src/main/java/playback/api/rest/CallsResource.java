@@ -7,6 +7,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import playback.api.auth.Authenticator;
 import playback.api.auth.Caller;
 import playback.api.service.CallService;
@@ -33,6 +34,10 @@ public class CallsResource {
     }
 
     @GET
+    @APIResponse(responseCode = "200", description = "recent calls, newest first")
+    @APIResponse(responseCode = "400", description = "invalid limit or cursor")
+    @APIResponse(responseCode = "401", description = "no valid bearer token")
+    @APIResponse(responseCode = "503", description = "PostgreSQL or Redis unavailable; Retry-After")
     public CallPage list(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
                          @QueryParam("limit") String limit, @QueryParam("cursor") String cursor) {
         Caller caller = authenticator.authenticate(authorization);

@@ -7,6 +7,7 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import playback.api.auth.JwtService;
 import playback.api.auth.Role;
 import org.jboss.resteasy.reactive.RestResponse;
@@ -40,6 +41,9 @@ public class DevResource {
 
     @GET
     @Path("businesses")
+    @APIResponse(responseCode = "200", description = "the businesses")
+    @APIResponse(responseCode = "404", description = "dev auth is off")
+    @APIResponse(responseCode = "503", description = "PostgreSQL or Redis unavailable; Retry-After")
     public List<BusinessView> businesses() {
         requireEnabled();
         return dev.businesses().stream().map(b -> new BusinessView(b.id, b.name, b.accountSid)).toList();
@@ -48,6 +52,11 @@ public class DevResource {
     @POST
     @Path("token")
     @Consumes(MediaType.APPLICATION_JSON)
+    @APIResponse(responseCode = "200", description = "a signed token")
+    @APIResponse(responseCode = "400", description = "invalid body")
+    @APIResponse(responseCode = "404", description = "dev auth is off, or no such business")
+    @APIResponse(responseCode = "415", description = "not JSON")
+    @APIResponse(responseCode = "503", description = "PostgreSQL or Redis unavailable; Retry-After")
     public TokenView token(byte[] body) {
         requireEnabled();
         TokenRequest request = JsonBody.read(json, body, TokenRequest.class);
@@ -68,6 +77,9 @@ public class DevResource {
 
     @POST
     @Path("reset")
+    @APIResponse(responseCode = "204", description = "reset")
+    @APIResponse(responseCode = "404", description = "dev auth is off")
+    @APIResponse(responseCode = "503", description = "PostgreSQL or Redis unavailable; Retry-After")
     public RestResponse<Void> reset() {
         requireEnabled();
         dev.reset();

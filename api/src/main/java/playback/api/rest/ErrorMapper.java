@@ -10,6 +10,9 @@ import org.jboss.resteasy.reactive.RestResponse;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 import playback.api.auth.Forbidden;
 import playback.api.auth.Unauthenticated;
+import playback.api.http.AllowedMethods;
+import playback.api.http.ErrorBody;
+import playback.api.service.RecordingRefused;
 import playback.api.service.StorageUnavailable;
 
 import java.net.ConnectException;
@@ -56,6 +59,16 @@ public class ErrorMapper {
     @ServerExceptionMapper
     public Response forbidden(Forbidden e, UriInfo uri) {
         return apiError(ApiException.forbidden("forbidden", e.getMessage()), uri);
+    }
+
+    @ServerExceptionMapper
+    public Response refused(RecordingRefused e, UriInfo uri) {
+        return apiError(switch (e.reason()) {
+            case NO_SUCH_CALL -> ApiException.notFound("not_found", "no such call");
+            case NO_RECORDING -> ApiException.notFound("no_recording", "the call has no completed recording");
+            case INVALID_STREAM_TOKEN -> ApiException.forbidden("invalid_stream_token",
+                    "the stream URL is invalid or expired");
+        }, uri);
     }
 
     @ServerExceptionMapper

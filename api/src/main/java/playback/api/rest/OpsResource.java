@@ -13,6 +13,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.jboss.resteasy.reactive.RestResponse;
 import playback.api.auth.Authenticator;
 import playback.api.auth.Caller;
@@ -48,6 +49,10 @@ public class OpsResource {
 
     @GET
     @Path("overview")
+    @APIResponse(responseCode = "200", description = "the overview")
+    @APIResponse(responseCode = "401", description = "no valid bearer token")
+    @APIResponse(responseCode = "403", description = "the operations role is required")
+    @APIResponse(responseCode = "503", description = "PostgreSQL or Redis unavailable; Retry-After")
     public OpsService.Overview overview(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
         operator(authorization);
         return ops.overview();
@@ -55,6 +60,11 @@ public class OpsResource {
 
     @GET
     @Path("audit")
+    @APIResponse(responseCode = "200", description = "the audit trail, newest first")
+    @APIResponse(responseCode = "400", description = "invalid limit")
+    @APIResponse(responseCode = "401", description = "no valid bearer token")
+    @APIResponse(responseCode = "403", description = "the operations role is required")
+    @APIResponse(responseCode = "503", description = "PostgreSQL or Redis unavailable; Retry-After")
     public AuditPage audit(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
                            @QueryParam("limit") String limit) {
         operator(authorization);
@@ -63,6 +73,11 @@ public class OpsResource {
 
     @POST
     @Path("businesses/{id}/pause")
+    @APIResponse(responseCode = "200", description = "the business, paused")
+    @APIResponse(responseCode = "401", description = "no valid bearer token")
+    @APIResponse(responseCode = "403", description = "the operations role is required")
+    @APIResponse(responseCode = "404", description = "no such business")
+    @APIResponse(responseCode = "503", description = "PostgreSQL or Redis unavailable; Retry-After")
     public OpsService.BusinessEntry pause(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
                                           @PathParam("id") String id) {
         Caller caller = operator(authorization);
@@ -71,6 +86,11 @@ public class OpsResource {
 
     @POST
     @Path("businesses/{id}/resume")
+    @APIResponse(responseCode = "200", description = "the business, resumed")
+    @APIResponse(responseCode = "401", description = "no valid bearer token")
+    @APIResponse(responseCode = "403", description = "the operations role is required")
+    @APIResponse(responseCode = "404", description = "no such business")
+    @APIResponse(responseCode = "503", description = "PostgreSQL or Redis unavailable; Retry-After")
     public OpsService.BusinessEntry resume(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
                                            @PathParam("id") String id) {
         Caller caller = operator(authorization);
@@ -81,6 +101,13 @@ public class OpsResource {
     @PUT
     @Path("businesses/{id}/limit")
     @Consumes(MediaType.APPLICATION_JSON)
+    @APIResponse(responseCode = "200", description = "the business, with its limit")
+    @APIResponse(responseCode = "400", description = "invalid body")
+    @APIResponse(responseCode = "401", description = "no valid bearer token")
+    @APIResponse(responseCode = "403", description = "the operations role is required")
+    @APIResponse(responseCode = "404", description = "no such business")
+    @APIResponse(responseCode = "415", description = "not JSON")
+    @APIResponse(responseCode = "503", description = "PostgreSQL or Redis unavailable; Retry-After")
     public OpsService.BusinessEntry limit(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
                                           @PathParam("id") String id, byte[] body) {
         Caller caller = operator(authorization);
@@ -92,6 +119,13 @@ public class OpsResource {
     @PUT
     @Path("businesses/{id}/prefetch")
     @Consumes(MediaType.APPLICATION_JSON)
+    @APIResponse(responseCode = "200", description = "the prefetch policy")
+    @APIResponse(responseCode = "400", description = "invalid body")
+    @APIResponse(responseCode = "401", description = "no valid bearer token")
+    @APIResponse(responseCode = "403", description = "the operations role is required")
+    @APIResponse(responseCode = "404", description = "no such business")
+    @APIResponse(responseCode = "415", description = "not JSON")
+    @APIResponse(responseCode = "503", description = "PostgreSQL or Redis unavailable; Retry-After")
     public PrefetchView prefetch(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
                                  @PathParam("id") String id, byte[] body) {
         Caller caller = operator(authorization);
@@ -105,6 +139,11 @@ public class OpsResource {
 
     @GET
     @Path("businesses/{id}/prefetch")
+    @APIResponse(responseCode = "200", description = "the prefetch policy")
+    @APIResponse(responseCode = "401", description = "no valid bearer token")
+    @APIResponse(responseCode = "403", description = "the operations role is required")
+    @APIResponse(responseCode = "404", description = "no such business")
+    @APIResponse(responseCode = "503", description = "PostgreSQL or Redis unavailable; Retry-After")
     public PrefetchView prefetchPolicy(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
                                        @PathParam("id") String id) {
         operator(authorization);
@@ -122,6 +161,13 @@ public class OpsResource {
 
     @POST
     @Path("businesses/{id}/recordings/{callSid}/retry")
+    @APIResponse(responseCode = "202", description = "retried: the recording's status")
+    @APIResponse(responseCode = "400", description = "invalid call SID")
+    @APIResponse(responseCode = "401", description = "no valid bearer token")
+    @APIResponse(responseCode = "403", description = "the operations role is required")
+    @APIResponse(responseCode = "404", description = "no such business, or no such call with a completed recording")
+    @APIResponse(responseCode = "409", description = "only a failed recording, or a queued one waiting for its retry, can be retried now")
+    @APIResponse(responseCode = "503", description = "PostgreSQL or Redis unavailable; Retry-After")
     public RestResponse<RecordingStatusView> retry(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
                                                    @PathParam("id") String id, @PathParam("callSid") String callSid) {
         Caller caller = operator(authorization);

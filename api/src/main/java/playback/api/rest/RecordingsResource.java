@@ -1,5 +1,9 @@
 package playback.api.rest;
 
+import io.quarkus.runtime.BlockingOperationControl;
+import io.smallrye.common.annotation.Blocking;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.ws.rs.BeanParam;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HEAD;
@@ -10,34 +14,22 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.jboss.resteasy.reactive.RestResponse;
 import playback.api.auth.Authenticator;
-import playback.api.auth.StreamUrlSigner;
-import playback.api.client.LiveAudioClient;
-import playback.api.config.ApiConfig;
-import io.smallrye.common.annotation.Blocking;
-import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.infrastructure.Infrastructure;
+import playback.api.http.RecordingRequest;
+import playback.api.http.RecordingResponses;
+import playback.api.service.PlayDecision;
 import playback.api.service.PlayMetrics;
-import playback.api.service.PlayedRecordings;
-import playback.api.service.RecordingCache;
-import playback.api.service.RecordingService;
-import playback.api.service.RecordingWaiters;
+import playback.api.service.PlayRequest;
+import playback.api.service.PlayService;
 import playback.api.service.RecordingStatusView;
+import playback.api.service.StatusPoll;
 import playback.api.service.StorageUnavailable;
-import playback.api.service.StoredRecording;
-import playback.api.service.StreamDecision;
-import playback.queue.RecordingEvents;
-import playback.model.CallLog;
-import playback.model.DownloadStatus;
 import playback.model.Sids;
 
-import java.io.IOException;
-import java.net.URI;
 import java.nio.file.NoSuchFileException;
 import java.time.Duration;
-import java.util.Optional;
-import java.util.function.Supplier;
 
 /** Recording status (check only), stream and download. */
 @Path("/api/recordings/{callSid}")
@@ -46,27 +38,18 @@ public class RecordingsResource {
     private static final int MAX_WAIT_SECONDS = 30;
 
     private final Authenticator authenticator;
-    private final StreamUrlSigner signer;
-    private final RecordingService recordings;
-    private final RecordingWaiters waiters;
-    private final RecordingCache cache;
-    private final ApiConfig.StreamUrl streamUrl;
+    private final PlayService plays;
+    private final StatusPoll statuses;
+    private final RecordingResponses responses;
     private final PlayMetrics metrics;
-    private final PlayedRecordings played;
-    private final LiveAudioClient live;
 
-    public RecordingsResource(Authenticator authenticator, StreamUrlSigner signer, RecordingService recordings,
-                              RecordingWaiters waiters, RecordingCache cache, ApiConfig config, PlayMetrics metrics,
-                              PlayedRecordings played, LiveAudioClient live) {
-        this.live = live;
-        this.metrics = metrics;
-        this.played = played;
-        this.cache = cache;
-        this.streamUrl = config.streamUrl();
+    public RecordingsResource(Authenticator authenticator, PlayService plays, StatusPoll statuses,
+                              RecordingResponses responses, PlayMetrics metrics) {
         this.authenticator = authenticator;
-        this.signer = signer;
-        this.recordings = recordings;
-        this.waiters = waiters;
+        this.plays = plays;
+        this.statuses = statuses;
+        this.responses = responses;
+        this.metrics = metrics;
     }
 
     /**
@@ -79,50 +62,19 @@ public class RecordingsResource {
     @Path("status")
     @Produces(MediaType.APPLICATION_JSON)
     @Blocking
+    @APIResponse(responseCode = "200", description = "the recording's status")
+    @APIResponse(responseCode = "400", description = "invalid call SID, wait or live")
+    @APIResponse(responseCode = "401", description = "no valid bearer token")
+    @APIResponse(responseCode = "404", description = "no such call, or no completed recording")
+    @APIResponse(responseCode = "503", description = "PostgreSQL or Redis unavailable; Retry-After")
     public Uni<RecordingStatusView> status(@PathParam("callSid") String callSid,
                                            @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
                                            @QueryParam("wait") String wait, @QueryParam("live") String live) {
-        int seconds = parseWait(wait);
+        Duration seconds = Duration.ofSeconds(parseWait(wait));
         boolean untilLive = parseLive(live);
         long businessId = authenticator.authenticate(authorization).businessId();
-        CallLog call = playableCall(callSid, businessId);
-        if (seconds == 0 || isSettled(call)) {
-            return Uni.createFrom().item(recordings.status(call));
-        }
-        return awaitStatus(businessId, callSid, call, untilLive, System.nanoTime() + Duration.ofSeconds(seconds).toNanos());
-    }
-
-    /**
-     * Waits until the recording settles (or, {@code untilLive}, has a live stream URL) or the deadline
-     * passes; a change that brought neither makes it wait again for the time left.
-     */
-    private Uni<RecordingStatusView> awaitStatus(long businessId, String callSid, CallLog last, boolean untilLive,
-                                                 long deadlineNanos) {
-        RecordingWaiters.Waiter waiter = waiters.register(businessId, callSid, untilLive);
-        CallLog current = recordings.findCall(businessId, callSid).orElse(last);
-        long left = deadlineNanos - System.nanoTime();
-        if (isSettled(current) || left <= 0) {
-            waiter.cancel();
-            return Uni.createFrom().item(recordings.status(current));
-        }
-        if (untilLive) {
-            RecordingStatusView view = recordings.status(current);
-            if (view.liveStreamUrl() != null) {
-                waiter.cancel();
-                return Uni.createFrom().item(view);
-            }
-        }
-        return waiter.changed()
-                .ifNoItem().after(Duration.ofNanos(left)).recoverWithItem((RecordingWaiters.Wake) null)
-                .emitOn(Infrastructure.getDefaultWorkerPool())
-                .onTermination().invoke(waiter::cancel)
-                .flatMap(wake -> wake == RecordingWaiters.Wake.CHANGED
-                        ? awaitStatus(businessId, callSid, current, true, deadlineNanos)
-                        : Uni.createFrom().item(recordings.status(recordings.findCall(businessId, callSid).orElse(current))));
-    }
-
-    private static boolean isSettled(CallLog call) {
-        return call.downloadStatus == DownloadStatus.READY || call.downloadStatus == DownloadStatus.FAILED;
+        requireCallSid(callSid);
+        return statuses.status(businessId, callSid, seconds, untilLive);
     }
 
     /** What the stream and download endpoints read from a request. */
@@ -145,226 +97,145 @@ public class RecordingsResource {
         String ifNoneMatch;
         @HeaderParam(HttpHeaders.IF_MODIFIED_SINCE)
         String ifModifiedSince;
+
+        RecordingRequest recording(boolean head, boolean attachment) {
+            return new RecordingRequest(head, attachment, range, ifMatch, ifRange, ifNoneMatch, ifModifiedSince);
+        }
     }
 
     @GET
     @Path("stream")
+    @APIResponse(responseCode = "200", description = "the recording, or with a token its bytes so far while it downloads")
+    @APIResponse(responseCode = "202", description = "not stored: queued now or already, downloading, or missing; the status")
+    @APIResponse(responseCode = "206", description = "the requested ranges")
+    @APIResponse(responseCode = "304", description = "not modified")
+    @APIResponse(responseCode = "307", description = "delivery=redirect: a presigned URL of the store")
+    @APIResponse(responseCode = "400", description = "invalid call SID")
+    @APIResponse(responseCode = "401", description = "no token, and no valid bearer token")
+    @APIResponse(responseCode = "403", description = "invalid or expired stream token, or one of another recording")
+    @APIResponse(responseCode = "404", description = "no such call, or no completed recording")
+    @APIResponse(responseCode = "410", description = "the provider no longer has the recording; the status")
+    @APIResponse(responseCode = "412", description = "If-Match names none of the recording's entity tags")
+    @APIResponse(responseCode = "416", description = "no requested range is satisfiable")
+    @APIResponse(responseCode = "503", description = "failure backoff (the status), or a store or database down; Retry-After")
     public Uni<RestResponse<Object>> stream(@BeanParam StreamRequest request) {
-        return answerFast(request, false, false);
+        return play(request, request.recording(false, false));
     }
 
     @HEAD
     @Path("stream")
+    @APIResponse(responseCode = "200", description = "the headers of the recording")
+    @APIResponse(responseCode = "202", description = "not stored: queued now or already, downloading, or missing; the status")
+    @APIResponse(responseCode = "206", description = "the requested ranges")
+    @APIResponse(responseCode = "304", description = "not modified")
+    @APIResponse(responseCode = "307", description = "delivery=redirect: a presigned URL of the store")
+    @APIResponse(responseCode = "400", description = "invalid call SID")
+    @APIResponse(responseCode = "401", description = "no token, and no valid bearer token")
+    @APIResponse(responseCode = "403", description = "invalid or expired stream token, or one of another recording")
+    @APIResponse(responseCode = "404", description = "no such call, or no completed recording")
+    @APIResponse(responseCode = "410", description = "the provider no longer has the recording; the status")
+    @APIResponse(responseCode = "412", description = "If-Match names none of the recording's entity tags")
+    @APIResponse(responseCode = "416", description = "no requested range is satisfiable")
+    @APIResponse(responseCode = "503", description = "failure backoff (the status), or a store or database down; Retry-After")
     public Uni<RestResponse<Object>> streamHead(@BeanParam StreamRequest request) {
-        return answerFast(request, true, false);
+        return play(request, request.recording(true, false));
     }
 
     @GET
     @Path("download")
+    @APIResponse(responseCode = "200", description = "the recording as an attachment")
+    @APIResponse(responseCode = "202", description = "not stored: queued now or already, downloading, or missing; the status")
+    @APIResponse(responseCode = "206", description = "the requested ranges")
+    @APIResponse(responseCode = "304", description = "not modified")
+    @APIResponse(responseCode = "307", description = "delivery=redirect: a presigned URL of the store")
+    @APIResponse(responseCode = "400", description = "invalid call SID")
+    @APIResponse(responseCode = "401", description = "no token, and no valid bearer token")
+    @APIResponse(responseCode = "403", description = "invalid or expired stream token, or one of another recording")
+    @APIResponse(responseCode = "404", description = "no such call, or no completed recording")
+    @APIResponse(responseCode = "410", description = "the provider no longer has the recording; the status")
+    @APIResponse(responseCode = "412", description = "If-Match names none of the recording's entity tags")
+    @APIResponse(responseCode = "416", description = "no requested range is satisfiable")
+    @APIResponse(responseCode = "503", description = "failure backoff (the status), or a store or database down; Retry-After")
     public Uni<RestResponse<Object>> download(@BeanParam StreamRequest request) {
-        return answerFast(request, false, true);
+        return play(request, request.recording(false, true));
     }
 
     /**
-     * On the event loop when the cache knows the answer (a ready local file, or a download under way),
-     * like a static file server; a cached recording of a remote store on a worker thread, where its
-     * ranged read blocks; otherwise on a worker thread, where PostgreSQL decides (and a recording still
-     * downloading is relayed from its worker, without holding the thread).
+     * The Play's decision, as HTTP. A request with several ranges is decided by PostgreSQL, not the cache;
+     * only a stream, not a download, may get the bytes of a recording still downloading.
      */
-    private Uni<RestResponse<Object>> answerFast(StreamRequest request, boolean head, boolean attachment) {
+    private Uni<RestResponse<Object>> play(StreamRequest request, RecordingRequest http) {
         if (request.token == null) {
             metrics.play(request.explicit);
         }
-        return decideFast(request, head, attachment).invoke(response -> {
-            metrics.answered(response.getStatus(), FileResponses.bodyLength(response.getEntity()));
+        requireCallSid(request.callSid);
+        PlayRequest.Access access = request.token != null ? new PlayRequest.Signed(request.token)
+                : new PlayRequest.Bearer(authenticator.authenticate(request.authorization).businessId());
+        PlayRequest play = new PlayRequest(request.callSid, access, request.explicit,
+                !http.attachment() && http.acceptsUnstoredBytes(), !http.multipart());
+        return plays.play(play).flatMap(decision -> answer(play, http, decision, false)).invoke(response -> {
+            metrics.answered(response.getStatus(), RecordingResponses.bodyLength(response.getEntity()));
             if (request.token == null && request.explicit) {
                 metrics.explicitPlayAnswered(response.getStatus());
             }
         });
     }
 
-    private Uni<RestResponse<Object>> decideFast(StreamRequest request, boolean head, boolean attachment) {
-        Optional<Long> businessId = cacheableBusiness(request);
-        if (businessId.isEmpty()) {
-            return decide(request, head, attachment);
-        }
-        Optional<RecordingCache.Ready> ready = cache.ready(businessId.get(), request.callSid);
-        if (ready.isPresent()) {
-            if (!tokenFits(request, businessId.get(), ready.get().recordingSid())) {
-                return decide(request, head, attachment);
-            }
-            StoredRecording file = ready.get().file();
-            if (head || file.bytes() instanceof StoredRecording.LocalFile) {
-                return Uni.createFrom().item(serveCached(businessId.get(), file, request, head, attachment));
-            }
-            return onWorker(() -> serveCached(businessId.get(), file, request, head, attachment));
-        }
-        if (request.token == null) {
-            Optional<RecordingCache.Pending> pending = cache.pending(businessId.get(), request.callSid);
-            if (pending.isPresent()) {
-                if (request.explicit) {
-                    metrics.duplicateBlocked(PlayMetrics.Guard.CACHE);
-                }
-                return Uni.createFrom().item(statusAnswer(202, pending.get().status(), pending.get().retryAfter()));
-            }
-        }
-        return decide(request, head, attachment);
-    }
-
-    /** The business a request may be answered for from the cache; empty when PostgreSQL must decide. */
-    private Optional<Long> cacheableBusiness(StreamRequest request) {
-        boolean multipart = request.range != null && request.range.indexOf(',') >= 0;
-        if (!Sids.isCallSid(request.callSid) || multipart) {
-            return Optional.empty();
-        }
-        return request.token != null ? signer.claimedBusiness(request.token)
-                : Optional.of(authenticator.authenticate(request.authorization).businessId());
-    }
-
-    private static Uni<RestResponse<Object>> onWorker(Supplier<RestResponse<Object>> answer) {
-        return Uni.createFrom().item(answer).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
-    }
-
     /**
-     * PostgreSQL decides, on a worker thread. A signed stream URL of a recording still downloading is
-     * answered from the worker receiving it, relayed; when that worker no longer has it or cannot be
-     * reached, PostgreSQL decides again, without the relay (the stored recording, or the status).
+     * {@code missingOnce}: the decision follows a recording this request found gone from the store; finding
+     * it gone again is a 503.
      */
-    private Uni<RestResponse<Object>> decide(StreamRequest request, boolean head, boolean attachment) {
-        return Uni.createFrom().item(() -> answer(request, head, attachment, true))
-                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
-                .flatMap(decided -> decided.liveSource() == null ? Uni.createFrom().item(decided.response())
-                        : live.open(decided.liveSource(), LiveResponses.forwardedRange(request.range, request.ifRange))
-                        .flatMap(worker -> worker.isPresent() ? Uni.createFrom().item(LiveResponses.relay(worker.get(), head))
-                                : onWorker(() -> answer(request, head, attachment, false).response())));
+    private Uni<RestResponse<Object>> answer(PlayRequest play, RecordingRequest http, PlayDecision decision,
+                                             boolean missingOnce) {
+        if (decision instanceof PlayDecision.Serve serve) {
+            if (RecordingResponses.blocks(serve.recording(), http) && !BlockingOperationControl.isBlockingAllowed()) {
+                return Uni.createFrom().deferred(() -> serve(play, http, serve, missingOnce))
+                        .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+            }
+            return serve(play, http, serve, missingOnce);
+        }
+        if (decision instanceof PlayDecision.Relay relay) {
+            // When the worker no longer has the recording or cannot be reached, PostgreSQL decides again.
+            return responses.relayed(relay.source(), http).flatMap(relayed -> relayed.isPresent()
+                    ? Uni.createFrom().item(relayed.get())
+                    : plays.play(play.fromDatabase()).flatMap(again -> answer(play, http, again, missingOnce)));
+        }
+        if (decision instanceof PlayDecision.Enqueued enqueued) {
+            return status(202, enqueued.status(), enqueued.retryAfter());
+        }
+        if (decision instanceof PlayDecision.Waiting waiting) {
+            return status(202, waiting.status(), waiting.retryAfter());
+        }
+        if (decision instanceof PlayDecision.BackingOff backingOff) {
+            return status(503, backingOff.status(), backingOff.retryAfter());
+        }
+        return status(410, ((PlayDecision.Gone) decision).status(), null);
     }
 
-    /** What PostgreSQL decided: the answer, or the worker to relay a recording from while it downloads. */
-    private record Decided(RestResponse<Object> response, URI liveSource) {
-
-        static Decided answer(RestResponse<Object> response) {
-            return new Decided(response, null);
-        }
-
-        static Decided relay(URI liveSource) {
-            return new Decided(null, liveSource);
-        }
-    }
-
-    /** A recording the cache remembers; when its object turned out to be gone, PostgreSQL decides again. */
-    private RestResponse<Object> serveCached(long businessId, StoredRecording file, StreamRequest request,
-                                             boolean head, boolean attachment) {
+    /** The stored recording, its play recorded; an object gone from the store is decided again, once. */
+    private Uni<RestResponse<Object>> serve(PlayRequest play, RecordingRequest http, PlayDecision.Serve serve,
+                                            boolean missingOnce) {
+        RestResponse<Object> response;
         try {
-            return respond(businessId, file, request, head, attachment);
+            response = responses.stored(serve.recording(), http);
         } catch (NoSuchFileException e) {
-            cache.invalidate(RecordingEvents.Event.key(businessId, request.callSid));
-            return answer(request, head, attachment, false).response();
-        }
-    }
-
-    /**
-     * Serves a ready recording, and records the play for cache retention (off this thread).
-     *
-     * @throws NoSuchFileException the store no longer has the recording's object
-     */
-    private RestResponse<Object> respond(long businessId, StoredRecording file, StreamRequest request, boolean head,
-                                         boolean attachment) throws NoSuchFileException {
-        RestResponse<Object> response = respondWith(file, request, head, attachment);
-        played.served(businessId, request.callSid);
-        return response;
-    }
-
-    private RestResponse<Object> respondWith(StoredRecording file, StreamRequest request, boolean head,
-                                             boolean attachment) throws NoSuchFileException {
-        if (streamUrl.delivery() == ApiConfig.Delivery.REDIRECT && file.bytes() instanceof StoredRecording.StoredObject object) {
-            Optional<URI> presigned = object.storage().presignedUrl(object.key(), streamUrl.redirectTtl(),
-                    attachment ? Optional.of(FileResponses.attachment(file)) : Optional.empty());
-            if (presigned.isPresent()) {
-                return RestResponse.ResponseBuilder.create(RestResponse.Status.TEMPORARY_REDIRECT)
-                        .header(HttpHeaders.LOCATION, presigned.get().toString())
-                        .header(HttpHeaders.CACHE_CONTROL, "no-store").build();
-            }
-        }
-        try {
-            return FileResponses.respond(file, fileRequest(request, head, attachment));
-        } catch (NoSuchFileException e) {
-            throw e;
-        } catch (IOException e) {
-            throw new StorageUnavailable(e);
-        }
-    }
-
-    /** {@code mayRelay}: a signed stream URL of a recording still downloading may be relayed from its worker. */
-    private Decided answer(StreamRequest request, boolean head, boolean attachment, boolean mayRelay) {
-        requireCallSid(request.callSid);
-        CallLog call;
-        if (request.token != null) {
-            // A signed stream URL: the token alone authorises, for its one recording, until it expires.
-            ApiException refused = ApiException.forbidden("invalid_stream_token", "the stream URL is invalid or expired");
-            long businessId = signer.claimedBusiness(request.token).orElseThrow(() -> refused);
-            call = recordings.findCall(businessId, request.callSid).orElseThrow(() -> refused);
-            if (!tokenFits(request, businessId, call.recordingSid) || !call.hasPlayableRecording()) {
-                throw refused;
-            }
-        } else {
-            call = playableCall(request.callSid, authenticator.authenticate(request.authorization).businessId());
-        }
-        StreamDecision decision = recordings.stream(call, request.explicit);
-        if (decision instanceof StreamDecision.Serve serve) {
-            try {
-                return Decided.answer(respond(call.businessId, serve.recording(), request, head, attachment));
-            } catch (NoSuchFileException e) {
-                decision = recordings.objectMissing(call, request.explicit);
-            }
-        }
-        if (decision instanceof StreamDecision.Serve serve) {
-            // Stored again meanwhile (another Play's download): served, or a 503 when it is gone once more.
-            try {
-                return Decided.answer(respond(call.businessId, serve.recording(), request, head, attachment));
-            } catch (NoSuchFileException e) {
+            if (missingOnce) {
                 throw new StorageUnavailable(e);
             }
+            // A recording the cache remembered may be found gone once more after PostgreSQL decides.
+            return answer(play, http, plays.objectMissing(play, serve), serve.read().isPresent());
         }
-        if (decision instanceof StreamDecision.Pending pending) {
-            if (mayRelay && request.token != null && !attachment && pending.liveSource().isPresent()
-                    && LiveResponses.relayable(request.ifMatch)) {
-                return Decided.relay(pending.liveSource().get());
-            }
-            return Decided.answer(statusAnswer(202, pending.status(), pending.retryAfter()));
-        }
-        if (decision instanceof StreamDecision.BackingOff backingOff) {
-            return Decided.answer(statusAnswer(503, backingOff.status(), backingOff.retryAfter()));
-        }
-        return Decided.answer(statusAnswer(410, ((StreamDecision.Gone) decision).status(), null));
+        plays.served(serve);
+        return Uni.createFrom().item(response);
     }
 
-    /** A request without a token is authorised by its bearer; one with a token only for the recording it names. */
-    private boolean tokenFits(StreamRequest request, long businessId, String recordingSid) {
-        return request.token == null || signer.isValid(request.token, businessId, request.callSid, recordingSid);
-    }
-
-    private static FileResponses.Request fileRequest(StreamRequest request, boolean head, boolean attachment) {
-        return new FileResponses.Request(head, request.range, request.ifMatch, request.ifRange, request.ifNoneMatch,
-                request.ifModifiedSince, attachment);
-    }
-
-    private static RestResponse<Object> statusAnswer(int status, RecordingStatusView body, Duration retryAfter) {
+    private static Uni<RestResponse<Object>> status(int status, RecordingStatusView body, Duration retryAfter) {
         RestResponse.ResponseBuilder<Object> response = RestResponse.ResponseBuilder.<Object>create(status).entity(body)
                 .type(MediaType.APPLICATION_JSON_TYPE);
         if (retryAfter != null) {
             response.header(HttpHeaders.RETRY_AFTER, Math.max(1, retryAfter.toSeconds()));
         }
-        return response.build();
-    }
-
-    private CallLog playableCall(String callSid, long businessId) {
-        requireCallSid(callSid);
-        CallLog call = recordings.findCall(businessId, callSid)
-                .orElseThrow(() -> ApiException.notFound("not_found", "no such call"));
-        if (!call.hasPlayableRecording()) {
-            throw ApiException.notFound("no_recording", "the call has no completed recording");
-        }
-        return call;
+        return Uni.createFrom().item(response.build());
     }
 
     private static void requireCallSid(String callSid) {

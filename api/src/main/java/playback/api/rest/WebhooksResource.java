@@ -8,6 +8,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.UriInfo;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.jboss.resteasy.reactive.RestResponse;
 import playback.api.auth.TwilioSignature;
 import playback.api.config.ApiConfig;
@@ -50,6 +51,13 @@ public class WebhooksResource {
 
     @POST
     @Path("call-status")
+    @APIResponse(responseCode = "204", description = "recorded")
+    @APIResponse(responseCode = "400", description = "a form, SID, number or date the provider cannot have sent")
+    @APIResponse(responseCode = "403", description = "X-Twilio-Signature does not match")
+    @APIResponse(responseCode = "404", description = "no business has this account")
+    @APIResponse(responseCode = "413", description = "a body over 64 KiB")
+    @APIResponse(responseCode = "415", description = "not a form")
+    @APIResponse(responseCode = "503", description = "PostgreSQL or Redis unavailable; Retry-After")
     public RestResponse<Void> callStatus(@HeaderParam("X-Twilio-Signature") String signed, @Context UriInfo uri,
                                          InputStream body) {
         WebhookForm form = WebhookForm.read(body);
@@ -72,6 +80,13 @@ public class WebhooksResource {
 
     @POST
     @Path("recording-status")
+    @APIResponse(responseCode = "204", description = "recorded")
+    @APIResponse(responseCode = "400", description = "a form, SID, number or date the provider cannot have sent")
+    @APIResponse(responseCode = "403", description = "X-Twilio-Signature does not match")
+    @APIResponse(responseCode = "404", description = "no business has this account")
+    @APIResponse(responseCode = "413", description = "a body over 64 KiB")
+    @APIResponse(responseCode = "415", description = "not a form")
+    @APIResponse(responseCode = "503", description = "PostgreSQL or Redis unavailable; Retry-After")
     public RestResponse<Void> recordingStatus(@HeaderParam("X-Twilio-Signature") String signed, @Context UriInfo uri,
                                               InputStream body) {
         WebhookForm form = WebhookForm.read(body);

@@ -80,6 +80,20 @@ public class RecordingService {
         return QuarkusTransaction.requiringNew().call(() -> CallLog.findForBusiness(businessId, callSid));
     }
 
+    /**
+     * The call of this business, with a completed recording.
+     *
+     * @throws RecordingRefused the business has no such call, or it has no completed recording
+     */
+    public CallLog playableCall(long businessId, String callSid) {
+        CallLog call = findCall(businessId, callSid)
+                .orElseThrow(() -> new RecordingRefused(RecordingRefused.Reason.NO_SUCH_CALL));
+        if (!call.hasPlayableRecording()) {
+            throw new RecordingRefused(RecordingRefused.Reason.NO_RECORDING);
+        }
+        return call;
+    }
+
     public RecordingStatusView status(CallLog call) {
         return status(call, liveSource(call));
     }
@@ -120,8 +134,13 @@ public class RecordingService {
         return "/api/recordings/" + call.callSid + "/stream?token=" + signer.sign(call.businessId, call.callSid, call.recordingSid);
     }
 
-    /** What the stream endpoint answers for a playable recording of the caller's business. */
-    public StreamDecision stream(CallLog call, boolean explicit) {
+    /**
+     * What a Play of a playable recording gets, decided from the call as the request read it. The call is
+     * read again only after this Play changed it (the recording marked missing, a download queued), or
+     * found it changed under it (a refused enqueue): the answer is the state the change left.
+     * {@code relay}: the bytes of a recording still downloading may answer it.
+     */
+    public PlayDecision stream(CallLog call, boolean explicit, boolean relay) {
         if (explicit && call.downloadStatus.inProgress()) {
             promote(call);
         }
@@ -129,7 +148,7 @@ public class RecordingService {
         if (play == RecordingRules.Play.SERVE) {
             Optional<StoredRecording> stored = stored(call);
             if (stored.isPresent()) {
-                return new StreamDecision.Serve(stored.get());
+                return serve(call, stored.get());
             }
             Log.warnf("recording of call %s is marked ready but it is gone from the store; downloading it again",
                     call.callSid);
@@ -138,13 +157,14 @@ public class RecordingService {
             play = decide(call, explicit);
         }
         if (play == RecordingRules.Play.GONE) {
-            return new StreamDecision.Gone(status(call));
+            return new PlayDecision.Gone(status(call));
         }
         if (play == RecordingRules.Play.BACKING_OFF) {
-            return new StreamDecision.BackingOff(status(call), retryAfter(call, Instant.now()).orElseThrow());
+            return new PlayDecision.BackingOff(status(call), retryAfter(call, Instant.now()).orElseThrow());
         }
+        boolean enqueued = false;
         if (play == RecordingRules.Play.ENQUEUE) {
-            enqueue(call);
+            enqueued = enqueue(call);
             call = findCall(call.businessId, call.callSid).orElse(call);
         } else if (explicit && play == RecordingRules.Play.WAIT) {
             Log.debugf("explicit request for call %s inside the enqueue cooldown: nothing enqueued", call.callSid);
@@ -153,7 +173,7 @@ public class RecordingService {
         if (call.downloadStatus == DownloadStatus.READY) {
             Optional<StoredRecording> stored = stored(call);
             if (stored.isPresent()) {
-                return new StreamDecision.Serve(stored.get());
+                return serve(call, stored.get());
             }
         }
         Optional<URI> liveSource = liveSource(call);
@@ -162,7 +182,14 @@ public class RecordingService {
         if (call.downloadStatus.inProgress()) {
             cache.putPending(call.businessId, call.callSid, view, retryAfter);
         }
-        return new StreamDecision.Pending(view, retryAfter, liveSource);
+        if (relay && liveSource.isPresent()) {
+            return new PlayDecision.Relay(liveSource.get());
+        }
+        return enqueued ? new PlayDecision.Enqueued(view, retryAfter) : new PlayDecision.Waiting(view, retryAfter);
+    }
+
+    private static PlayDecision.Serve serve(CallLog call, StoredRecording stored) {
+        return new PlayDecision.Serve(stored, call.businessId, call.callSid, Optional.of(call));
     }
 
     /** A person waits for a recording whose prefetch has not started: its run moves to the interactive lane. */
@@ -179,8 +206,8 @@ public class RecordingService {
                 call.nextRetryAt, call.lastEnqueueAt), explicit, Instant.now(), retry.cooldown());
     }
 
-    private void enqueue(CallLog call) {
-        enqueue(call, runId -> playQueue.enqueue(runId, call.businessId, call.callSid) == PlayQueue.Enqueued.ENQUEUED);
+    private boolean enqueue(CallLog call) {
+        return enqueue(call, runId -> playQueue.enqueue(runId, call.businessId, call.callSid) == PlayQueue.Enqueued.ENQUEUED);
     }
 
     /**
@@ -202,12 +229,13 @@ public class RecordingService {
     /**
      * Reserves a run id and takes the recording's dedup key for it, then lets {@code queueRun} queue the
      * run under the lifecycle's guards; pushes the job when it did, and releases the key when it did not.
+     * True when the run was queued.
      */
-    private void enqueue(CallLog call, LongPredicate queueRun) {
-        enqueue(call, queueRun, Lane.INTERACTIVE);
+    private boolean enqueue(CallLog call, LongPredicate queueRun) {
+        return enqueue(call, queueRun, Lane.INTERACTIVE);
     }
 
-    private void enqueue(CallLog call, LongPredicate queueRun, Lane lane) {
+    private boolean enqueue(CallLog call, LongPredicate queueRun, Lane lane) {
         long businessId = call.businessId;
         String callSid = call.callSid;
         long runId = playQueue.reserveRunId();
@@ -216,20 +244,20 @@ public class RecordingService {
             if (held.isEmpty() || ownerIsLive(held.get())) {
                 Log.debugf("duplicate enqueue blocked for call %s (dedup key held)", callSid);
                 duplicateBlocked(lane, PlayMetrics.Guard.DEDUP_KEY);
-                return;
+                return false;
             }
             Log.debugf("dedup key of call %s points at finished run %d; replacing it", callSid, held.get().runId());
             queue.releaseDedupKey(businessId, callSid, held.get().runId());
             if (!queue.claimDedupKey(businessId, callSid, runId, dedupTtl)) {
                 duplicateBlocked(lane, PlayMetrics.Guard.DEDUP_KEY);
-                return;
+                return false;
             }
         }
         if (!queueRun.test(runId)) {
             Log.debugf("no new run for call %s (an active run exists, or it is ready)", callSid);
             duplicateBlocked(lane, PlayMetrics.Guard.UNIQUE_INDEX);
             queue.releaseDedupKey(businessId, callSid, runId);
-            return;
+            return false;
         }
         metrics.enqueued(lane);
         try {
@@ -239,6 +267,7 @@ public class RecordingService {
             Log.warnf("run %d of call %s is queued in PostgreSQL but could not be pushed to Redis (%s); "
                     + "the worker's sweep will push it", runId, callSid, e.getMessage());
         }
+        return true;
     }
 
     /** Only a Play is counted as a duplicate: a prefetch finding a download on its way is not one. */
@@ -288,12 +317,12 @@ public class RecordingService {
      * A ready recording that its object store lost (found by a ranged read after {@link #stream} served
      * it) becomes missing, and is downloaded again on an explicit Play, like a file gone from the disk.
      */
-    public StreamDecision objectMissing(CallLog call, boolean explicit) {
+    public PlayDecision objectMissing(CallLog call, boolean explicit, boolean relay) {
         cache.invalidate(RecordingEvents.Event.key(call.businessId, call.callSid));
         Log.warnf("recording of call %s is marked ready but its object is gone from the store; downloading it again",
                 call.callSid);
         storedRecordings.fileMissing(call.id);
-        return stream(findCall(call.businessId, call.callSid).orElse(call), explicit);
+        return stream(findCall(call.businessId, call.callSid).orElse(call), explicit, relay);
     }
 
     /**

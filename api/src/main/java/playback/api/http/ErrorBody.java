@@ -1,4 +1,4 @@
-package playback.api.rest;
+package playback.api.http;
 
 /** The body of every error answer. */
 public record ErrorBody(String error, String message) {

@@ -1,4 +1,4 @@
-package playback.api.rest;
+package playback.api.http;
 
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.context.Context;

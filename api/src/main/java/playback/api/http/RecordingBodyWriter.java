@@ -1,4 +1,4 @@
-package playback.api.rest;
+package playback.api.http;
 
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.infrastructure.Infrastructure;

@@ -1,4 +1,4 @@
-package playback.api.rest;
+package playback.api.http;
 
 import playback.api.client.LiveAudioClient;
 

@@ -1,4 +1,4 @@
-package playback.api.rest;
+package playback.api.http;
 
 import io.quarkus.arc.Arc;
 import jakarta.enterprise.inject.Any;
@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
  * {@code Allow} header of a 405 (RFC 9110 15.5.6): the framework answers OPTIONS with it but sends a 405
  * without one.
  */
-final class AllowedMethods {
+public final class AllowedMethods {
 
     private record Route(Pattern path, String method) {
     }
@@ -29,7 +29,7 @@ final class AllowedMethods {
     }
 
     /** The methods allowed on a path, HEAD with GET and OPTIONS always, as an Allow header value. */
-    static String forPath(String path) {
+    public static String forPath(String path) {
         Set<String> methods = new TreeSet<>();
         String normalized = "/" + path.replaceAll("^/+|/+$", "");
         for (Route route : routes()) {

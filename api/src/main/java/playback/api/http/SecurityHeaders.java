@@ -1,4 +1,4 @@
-package playback.api.rest;
+package playback.api.http;
 
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;

@@ -1,4 +1,4 @@
-package playback.api.rest;
+package playback.api.http;
 
 import jakarta.ws.rs.core.HttpHeaders;
 import org.jboss.resteasy.reactive.PathPart;
@@ -35,17 +35,13 @@ final class FileResponses {
     private FileResponses() {
     }
 
-    record Request(boolean head, String range, String ifMatch, String ifRange, String ifNoneMatch,
-                   String ifModifiedSince, boolean attachment) {
-    }
-
     /**
      * The answer to a request for a stored recording.
      *
      * @throws java.nio.file.NoSuchFileException the remote store no longer has the recording's object
      * @throws IOException                       the remote store cannot be read now
      */
-    static RestResponse<Object> respond(StoredRecording file, Request request) throws IOException {
+    static RestResponse<Object> respond(StoredRecording file, RecordingRequest request) throws IOException {
         if (request.ifMatch() != null && !matchesStrongly(file, request.ifMatch())) {
             return RestResponse.ResponseBuilder.create(RestResponse.Status.PRECONDITION_FAILED)
                     .header(HttpHeaders.CONTENT_TYPE, "application/json")
@@ -96,20 +92,6 @@ final class FileResponses {
             response.header("Content-Disposition", attachment(file));
         }
         return response.build();
-    }
-
-    /** The bytes of recording an answer's entity carries: 0 for none, a status body or a HEAD. */
-    static long bodyLength(Object entity) {
-        if (entity instanceof PathPart part) {
-            return part.count;
-        }
-        if (entity instanceof RecordingBody body) {
-            return body.length();
-        }
-        if (entity instanceof LiveBody live) {
-            return live.recordingBytes();
-        }
-        return 0;
     }
 
     /** The Content-Disposition of a download: saved under the recording's SID. */
@@ -194,7 +176,7 @@ final class FileResponses {
      * If-None-Match (weak comparison) wins over If-Modified-Since (RFC 9110 13.2.2); an If-Modified-Since
      * later than the server clock is not a valid date and is ignored.
      */
-    private static boolean notModified(StoredRecording file, Instant lastModified, Request request) {
+    private static boolean notModified(StoredRecording file, Instant lastModified, RecordingRequest request) {
         if (request.ifNoneMatch() != null) {
             for (String tag : request.ifNoneMatch().split(",")) {
                 String candidate = tag.trim();

@@ -1,4 +1,4 @@
-package playback.api.rest;
+package playback.api.http;
 
 import io.vertx.core.http.HttpClientResponse;
 import jakarta.ws.rs.core.HttpHeaders;
@@ -31,14 +31,6 @@ final class LiveResponses {
         }
         String trimmed = range.trim();
         return SINGLE_RANGE.matcher(trimmed).matches() ? trimmed : null;
-    }
-
-    /**
-     * Whether a request can be relayed: an {@code If-Match} naming an entity tag wants a stored version,
-     * which a recording still downloading does not have yet; such a request gets the stored state's answer.
-     */
-    static boolean relayable(String ifMatch) {
-        return ifMatch == null || ifMatch.trim().equals("*");
     }
 
     /** The listener's answer; a HEAD lets go of the worker's answer at once, having its headers. */
