@@ -4,11 +4,17 @@ import io.quarkus.test.junit.QuarkusTest;
 import org.junit.jupiter.api.Test;
 import playback.testing.DocumentedMetrics;
 
+import java.util.Set;
+
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The worker's only HTTP: health and metrics, each saying nosniff like every api answer; the metrics of its README table. */
+/**
+ * The worker's HTTP: health and metrics, each saying nosniff like every api answer; the metrics of its rows
+ * of the metrics table in docs/operations.md, both ways.
+ */
 @QuarkusTest
 class HealthEndpointTest {
 
@@ -20,10 +26,12 @@ class HealthEndpointTest {
     }
 
     @Test
-    void everyMetricOfTheReadmeTableIsExportedFromTheStart() {
+    void everyDocumentedMetricIsExportedFromTheStartAndEveryExportedOneIsDocumented() {
         String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
-        for (String name : DocumentedMetrics.of("worker")) {
+        for (String name : DocumentedMetrics.exportedFromTheStart("worker")) {
             assertTrue(metrics.contains("\n" + name), name + " is exported");
         }
+        assertEquals(Set.of(), DocumentedMetrics.undocumented("worker", metrics),
+                "exported, and not in the worker's rows of docs/operations.md");
     }
 }
