@@ -1,5 +1,5 @@
 // Every HTTP call of the UI lives here. Requests are relative (same origin as the api), each takes an
-// AbortSignal, and the bearer token comes from the session. The shapes follow ../shared/api-contract.md.
+// AbortSignal, and the bearer token comes from the session. The shapes follow docs/api.md.
 
 export type RecordingStatusName = 'missing' | 'queued' | 'downloading' | 'ready' | 'failed';
 
