@@ -74,7 +74,7 @@ if [ -n "${PLAYBACK_DEMO_SETTINGS:-}" ]; then
       done < "$demo_settings"
       log "no secrets of its own: running with the demo's settings (dev sign-in, provider ${PLAYBACK_PROVIDER_BASE_URL:-unset})"
     else
-      log "no secrets configured and no demo settings: see the README's Containers section"
+      log "no secrets configured and no demo settings: see docs/deployment.md"
     fi
   fi
 fi

@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 /**
- * A signed stream URL is a capability (README "Stream URLs"): its {@code token} must not reach a trace
+ * A signed stream URL is a capability (docs/api.md): its {@code token} must not reach a trace
  * backend. The HTTP server spans record the request's query; this drops the token's value from it
  * before the span is exported.
  */

@@ -14,7 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The enqueue path and stream serving, as Prometheus sees them at {@code /q/metrics}: Plays, enqueues,
  * duplicates blocked by each guard, stream answers by status and the bytes they carry. Every name is in
- * the README's metrics table.
+ * the metrics table of docs/operations.md.
  * Created at startup, so that every series is there, at zero, before the first Play.
  */
 @Startup

@@ -17,7 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * What the worker's downloads do, as Prometheus sees it at {@code /q/metrics}: attempts started,
  * succeeded, failed and retried by reason, their duration and size, the provider's HTTP statuses, and
- * the time from a recording's first Play to ready. Every name is in the README's metrics table.
+ * the time from a recording's first Play to ready. Every name is in the metrics table of docs/operations.md.
  * Created at startup, so that every series is there, at zero, before the first Play.
  */
 @Startup
