@@ -24,17 +24,8 @@ install() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
 }
 
-# The daemon outlives this script: it must not keep the caller's other open files (a lock the caller
-# holds with flock(1) would stay held as long as the daemon runs), nor its working directory.
-start_daemon() {
-  local fd
-  for fd in /proc/$BASHPID/fd/*; do
-    fd=${fd##*/}
-    if ((fd > 2)); then eval "exec $fd>&-"; fi
-  done
-  cd /
-  exec setsid dockerd >/var/log/dockerd.log 2>&1 < /dev/null
-}
+# shellcheck source=deploy/containers/detached.sh
+. "$(dirname "$0")/detached.sh"
 
 if ! answers; then
   command -v dockerd >/dev/null && command -v docker >/dev/null || install docker.io
@@ -42,7 +33,7 @@ if ! answers; then
     systemctl start docker
   elif ! pgrep -x dockerd >/dev/null; then
     echo "starting dockerd (log: /var/log/dockerd.log)"
-    start_daemon &
+    detached /var/log/dockerd.log dockerd &
   fi
   for _ in $(seq 1 "$timeout_s"); do answers && break; sleep 1; done
   if ! answers; then

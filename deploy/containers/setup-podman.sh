@@ -33,20 +33,10 @@ fi
 bash "$(dirname "$0")/debian-base.sh" podman "$BASE"
 
 # The Docker-compatible API, for docker-compose (1.29 keeps --scale; podman-compose 1.0.3 ignores it).
-# The service outlives this script: it must not keep the caller's other open files, or a lock the
-# caller holds on one (flock(1) around this script or deploy/prove.sh) would stay held as long as it runs;
-# nor the caller's directory: when that directory is removed (a checkout deleted later), every conmon
-# the service starts fails ("Failed to get working directory") and every container start answers
-# "write child: broken pipe", while the API still answers its ping. Such a service is replaced.
-start_service() {
-  local fd
-  for fd in /proc/$BASHPID/fd/*; do
-    fd=${fd##*/}
-    if ((fd > 2)); then eval "exec $fd>&-"; fi
-  done
-  cd /
-  exec setsid podman system service --time=0 "unix://$SOCK" >/tmp/podman-service.log 2>&1 < /dev/null
-}
+# The service runs detached (detached.sh says why); one whose working directory was removed still
+# answers its ping but can no longer start containers: it is replaced.
+# shellcheck source=deploy/containers/detached.sh
+. "$(dirname "$0")/detached.sh"
 for pid in $(pgrep -f "podman system service.*$SOCK" || true); do
   if [[ "$(readlink "/proc/$pid/cwd" 2>/dev/null)" == *" (deleted)" ]]; then
     echo "restarting the podman service: its working directory was removed"
@@ -57,7 +47,7 @@ for pid in $(pgrep -f "podman system service.*$SOCK" || true); do
 done
 if ! curl -fsS --unix-socket "$SOCK" http://d/_ping >/dev/null 2>&1; then
   rm -f "$SOCK"
-  start_service &
+  detached /tmp/podman-service.log podman system service --time=0 "unix://$SOCK" &
   for _ in $(seq 1 30); do curl -fsS --unix-socket "$SOCK" http://d/_ping >/dev/null 2>&1 && break; sleep 0.5; done
 fi
 echo "DOCKER_HOST=unix://$SOCK  base image: $BASE"
