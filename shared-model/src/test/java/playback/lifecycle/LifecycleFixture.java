@@ -7,8 +7,8 @@ import playback.model.CallLog;
 import playback.model.RecordingRun;
 import playback.queue.DownloadJob;
 import playback.testing.TestDatabase;
+import playback.testing.TestRows;
 
-import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -16,7 +16,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.Callable;
@@ -35,13 +34,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 @ApplicationScoped
 public class LifecycleFixture {
 
-    private static final SecureRandom RANDOM = new SecureRandom();
-
-    private final EntityManager db;
+    private final TestRows rows;
     private final PlayQueue playQueue;
 
     public LifecycleFixture(EntityManager db, PlayQueue playQueue) {
-        this.db = db;
+        this.rows = new TestRows(db);
         this.playQueue = playQueue;
     }
 
@@ -49,30 +46,17 @@ public class LifecycleFixture {
     }
 
     public static String sid(String prefix) {
-        byte[] bytes = new byte[16];
-        RANDOM.nextBytes(bytes);
-        return prefix + HexFormat.of().formatHex(bytes);
+        return TestRows.sid(prefix);
     }
 
     /** A new business with one call whose recording is completed at the provider and not stored. */
     public Recording recording() {
         String accountSid = sid("AC");
         return QuarkusTransaction.requiringNew().call(() -> {
-            long businessId = ((Number) db.createNativeQuery(
-                            "insert into businesses (name, account_sid) values (?1, ?2) returning id")
-                    .setParameter(1, "Lifecycle " + accountSid.substring(2, 8)).setParameter(2, accountSid)
-                    .getSingleResult()).longValue();
+            long businessId = rows.insertBusiness("Lifecycle", accountSid);
             String callSid = sid("CA");
             String recordingSid = sid("RE");
-            long callId = ((Number) db.createNativeQuery("""
-                            insert into call_logs (business_id, call_sid, direction, from_number, to_number,
-                                call_status, duration_seconds, recording_sid, recording_status,
-                                recording_duration_seconds)
-                            values (?1, ?2, 'inbound', '+15550001111', '+15550002222', 'completed', 60, ?3,
-                                'completed', 58)
-                            returning id""")
-                    .setParameter(1, businessId).setParameter(2, callSid).setParameter(3, recordingSid)
-                    .getSingleResult()).longValue();
+            long callId = rows.insertCompletedCall(businessId, callSid, recordingSid);
             return new Recording(businessId, callId, callSid, recordingSid);
         });
     }
@@ -89,22 +73,15 @@ public class LifecycleFixture {
     }
 
     public void sql(String statement, Object... parameters) {
-        QuarkusTransaction.requiringNew().run(() -> {
-            var query = db.createNativeQuery(statement);
-            for (int i = 0; i < parameters.length; i++) {
-                query.setParameter(i + 1, parameters[i]);
-            }
-            query.executeUpdate();
-        });
+        rows.sql(statement, parameters);
     }
 
     public CallLog call(Recording recording) {
-        return QuarkusTransaction.requiringNew().call(() ->
-                CallLog.findForBusiness(recording.businessId(), recording.callSid()).orElseThrow());
+        return rows.call(recording.businessId(), recording.callSid());
     }
 
     public List<RecordingRun> runs(Recording recording) {
-        return QuarkusTransaction.requiringNew().call(() -> RecordingRun.forCall(recording.businessId(), recording.callSid()));
+        return rows.runs(recording.businessId(), recording.callSid());
     }
 
     public RecordingRun run(long runId) {

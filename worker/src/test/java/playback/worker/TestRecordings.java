@@ -8,10 +8,10 @@ import playback.model.CallLog;
 import playback.model.RecordingRun;
 import playback.queue.DownloadJob;
 import playback.queue.JobQueue;
+import playback.testing.TestRows;
 
 import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -22,12 +22,12 @@ public class TestRecordings {
 
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    private final EntityManager db;
+    private final TestRows rows;
     private final JobQueue queue;
     private final PlayQueue playQueue;
 
     public TestRecordings(EntityManager db, JobQueue queue, PlayQueue playQueue) {
-        this.db = db;
+        this.rows = new TestRows(db);
         this.queue = queue;
         this.playQueue = playQueue;
     }
@@ -39,29 +39,17 @@ public class TestRecordings {
     }
 
     public static String sid(String prefix) {
-        byte[] bytes = new byte[16];
-        RANDOM.nextBytes(bytes);
-        return prefix + HexFormat.of().formatHex(bytes);
+        return TestRows.sid(prefix);
     }
 
     public List<Recording> business(int calls) {
         String accountSid = sid("AC");
         return QuarkusTransaction.requiringNew().call(() -> {
-            long businessId = ((Number) db.createNativeQuery(
-                            "insert into businesses (name, account_sid) values (?1, ?2) returning id")
-                    .setParameter(1, "Test " + accountSid.substring(2, 8)).setParameter(2, accountSid)
-                    .getSingleResult()).longValue();
+            long businessId = rows.insertBusiness("Test", accountSid);
             List<Recording> recordings = new ArrayList<>();
             for (int i = 0; i < calls; i++) {
                 Recording recording = new Recording(businessId, accountSid, sid("CA"), sid("RE"));
-                db.createNativeQuery("""
-                                insert into call_logs (business_id, call_sid, direction, from_number, to_number,
-                                    call_status, duration_seconds, recording_sid, recording_status,
-                                    recording_duration_seconds)
-                                values (?1, ?2, 'inbound', '+15550001111', '+15550002222', 'completed', 60, ?3,
-                                    'completed', 58)""")
-                        .setParameter(1, businessId).setParameter(2, recording.callSid())
-                        .setParameter(3, recording.recordingSid()).executeUpdate();
+                rows.insertCompletedCall(businessId, recording.callSid(), recording.recordingSid());
                 recordings.add(recording);
             }
             return recordings;
@@ -84,23 +72,15 @@ public class TestRecordings {
     }
 
     public void sql(String statement, Object... parameters) {
-        QuarkusTransaction.requiringNew().run(() -> {
-            var query = db.createNativeQuery(statement);
-            for (int i = 0; i < parameters.length; i++) {
-                query.setParameter(i + 1, parameters[i]);
-            }
-            query.executeUpdate();
-        });
+        rows.sql(statement, parameters);
     }
 
     public CallLog call(Recording recording) {
-        return QuarkusTransaction.requiringNew().call(() ->
-                CallLog.findForBusiness(recording.businessId(), recording.callSid()).orElseThrow());
+        return rows.call(recording.businessId(), recording.callSid());
     }
 
     public List<RecordingRun> runs(Recording recording) {
-        return QuarkusTransaction.requiringNew().call(() ->
-                RecordingRun.forCall(recording.businessId(), recording.callSid()));
+        return rows.runs(recording.businessId(), recording.callSid());
     }
 
     /** Bytes that pass as MP3: an ID3 tag header followed by filler. */
