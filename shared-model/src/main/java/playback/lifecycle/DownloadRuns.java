@@ -42,6 +42,9 @@ import static playback.model.SqlParameters.decimal;
 @ApplicationScoped
 public class DownloadRuns {
 
+    /** The advisory lock class under which claims of one business are serialised (the business id is the key). */
+    private static final int BUSINESS_SLOTS_LOCK = 0x534c4f54;
+
     private final EntityManager db;
     private final RecordingEvents events;
 
@@ -81,10 +84,37 @@ public class DownloadRuns {
     }
 
     /**
-     * Takes a run that is due, or whose holder's lease ran out, and marks its recording downloading.
+     * The business already has its limit of downloads running, as PostgreSQL knows them: the run waits.
+     * Redis's slots admit downloads quickly, but a slot lease written just before a Redis failover can be
+     * lost with the old primary; this check keeps the limit whatever Redis lost.
      */
-    public ClaimOutcome claim(long runId, String worker, Duration lease) {
+    public record AtLimit(int running) implements ClaimOutcome {
+    }
+
+    /**
+     * Takes a run that is due, or whose holder's lease ran out, and marks its recording downloading,
+     * unless its business has {@code slotLimit} other runs running under a live lease. Claims of one
+     * business are serialised by a transaction-scoped advisory lock, so two claims cannot both see the
+     * last free slot.
+     */
+    public ClaimOutcome claim(long runId, String worker, Duration lease, int slotLimit) {
         return QuarkusTransaction.requiringNew().call(() -> {
+            Optional<Long> business = db.createNativeQuery("select business_id from recording_runs where id = ?1",
+                    Long.class).setParameter(1, runId).getResultList().stream().findFirst().map(id -> (Long) id);
+            if (business.isEmpty()) {
+                return new NotClaimed();
+            }
+            db.createNativeQuery("select count(*) from (select pg_advisory_xact_lock(?1, (?2 % 2147483647)::int)) l",
+                            Long.class)
+                    .setParameter(1, BUSINESS_SLOTS_LOCK).setParameter(2, business.get()).getSingleResult();
+            int running = ((Number) db.createNativeQuery("""
+                            select count(*) from recording_runs
+                            where business_id = ?1 and id <> ?2 and status in (%s) and lease_until > now()"""
+                            .formatted(in(RecordingRules.from(RunChange.RENEW))), Long.class)
+                    .setParameter(1, business.get()).setParameter(2, runId).getSingleResult()).intValue();
+            if (running >= slotLimit) {
+                return new AtLimit(running);
+            }
             List<Tuple> claimed = tuples(db.createNativeQuery("""
                             update recording_runs set status = ?4, fence = fence + 1, worker = ?2,
                                 lease_until = now() + make_interval(secs => ?3), started_at = now(), live_url = null

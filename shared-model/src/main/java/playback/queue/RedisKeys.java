@@ -30,6 +30,7 @@ public final class RedisKeys {
     /** Held by the worker replica whose evictor runs (value: that run's token; expires on its own). */
     public static final String EVICTOR_LOCK = PREFIX + "evictor:lock";
 
+    private static final String REBUILT = PREFIX + "rebuilt:";
     private static final String DEDUP = PREFIX + "dedup:";
     private static final String SLOTS = PREFIX + "slots:";
     private static final String EVENTS = PREFIX + "events:";
@@ -53,6 +54,14 @@ public final class RedisKeys {
      */
     public static String backgroundHold(long businessId) {
         return PREFIX + "hold:background:" + businessId;
+    }
+
+    /**
+     * Taken (SET NX, expiring) by the one worker that puts the queue back from PostgreSQL after the Redis
+     * primary changed; named after the new primary's replication id.
+     */
+    public static String rebuilt(String replicationId) {
+        return REBUILT + replicationId;
     }
 
     /** Dedup key of one recording; its value is the id of the run that owns it. */

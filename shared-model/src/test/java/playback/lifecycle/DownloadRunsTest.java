@@ -23,6 +23,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -48,15 +49,65 @@ class DownloadRunsTest {
     @Inject
     DownloadRuns runs;
 
+    /**
+     * However many slots Redis hands out (it may have lost leases in a failover), a business never has more
+     * downloads running than its limit: a claim over it is refused until a running one ends or its lease lapses.
+     */
+    @Test
+    void aBusinessAtItsLimitClaimsNoMoreWhateverRedisAdmits() {
+        Recording first = fixture.recording();
+        List<DownloadJob> jobs = new ArrayList<>();
+        jobs.add(fixture.enqueue(first));
+        for (int i = 1; i <= LifecycleFixture.SLOTS; i++) {
+            jobs.add(fixture.enqueue(fixture.anotherOf(first)));
+        }
+        List<Claimed> claims = new ArrayList<>();
+        for (int i = 0; i < LifecycleFixture.SLOTS; i++) {
+            claims.add(assertInstanceOf(Claimed.class, runs.claim(jobs.get(i).runId(), "worker-1", LEASE,
+                    LifecycleFixture.SLOTS)));
+        }
+        DownloadJob over = jobs.get(LifecycleFixture.SLOTS);
+        DownloadRuns.AtLimit atLimit = assertInstanceOf(DownloadRuns.AtLimit.class,
+                runs.claim(over.runId(), "worker-2", LEASE, LifecycleFixture.SLOTS));
+        assertEquals(LifecycleFixture.SLOTS, atLimit.running());
+        assertEquals(RunStatus.QUEUED, fixture.run(over.runId()).status, "the refused run stays queued");
+
+        fixture.sql("update recording_runs set lease_until = now() - interval '1 second' where id = ?1",
+                jobs.get(0).runId());
+        assertInstanceOf(Claimed.class, runs.claim(over.runId(), "worker-2", LEASE, LifecycleFixture.SLOTS),
+                "a run whose holder stopped renewing no longer counts");
+        assertEquals(DownloadRuns.Lease.RENEWED, runs.renew(jobs.get(1).runId(), claims.get(1).fence(), LEASE));
+    }
+
+    /** Claims of one business racing for its last slot: exactly one wins (the advisory lock serialises them). */
+    @Test
+    void claimsRacingForTheLastSlotOfABusinessAdmitOne() throws Exception {
+        Recording first = fixture.recording();
+        List<DownloadJob> jobs = new ArrayList<>();
+        jobs.add(fixture.enqueue(first));
+        for (int i = 1; i < 8; i++) {
+            jobs.add(fixture.enqueue(fixture.anotherOf(first)));
+        }
+        List<Callable<DownloadRuns.ClaimOutcome>> racing = jobs.stream()
+                .<Callable<DownloadRuns.ClaimOutcome>>map(job -> () -> runs.claim(job.runId(), "worker-" + job.runId(),
+                        LEASE, 1))
+                .toList();
+        long won = 0;
+        for (Future<DownloadRuns.ClaimOutcome> outcome : fixture.start(racing)) {
+            won += outcome.get() instanceof Claimed ? 1 : 0;
+        }
+        assertEquals(1, won);
+    }
+
     @Test
     void aClaimedRunDownloadsAndItsSuccessMakesTheRecordingReady() {
         Recording recording = fixture.recording();
         DownloadJob job = fixture.enqueue(recording);
         assertEquals(RecordingRules.Delivery.CLAIM, runs.run(job.runId()).orElseThrow().decide());
 
-        Claimed claim = assertInstanceOf(Claimed.class, runs.claim(job.runId(), "worker-1", LEASE));
+        Claimed claim = assertInstanceOf(Claimed.class, runs.claim(job.runId(), "worker-1", LEASE, LifecycleFixture.SLOTS));
         assertEquals(recording.recordingSid(), claim.recordingSid());
-        assertInstanceOf(DownloadRuns.NotClaimed.class, runs.claim(job.runId(), "worker-2", LEASE),
+        assertInstanceOf(DownloadRuns.NotClaimed.class, runs.claim(job.runId(), "worker-2", LEASE, LifecycleFixture.SLOTS),
                 "a run held under a live lease is not claimed twice");
         assertEquals(RecordingRules.Delivery.DROP, runs.run(job.runId()).orElseThrow().decide());
         assertEquals(DownloadStatus.DOWNLOADING, fixture.call(recording).downloadStatus);
@@ -91,9 +142,9 @@ class DownloadRunsTest {
     void aStaleFenceWritesNothingAfterATakeOver() {
         Recording recording = fixture.recording();
         DownloadJob job = fixture.enqueue(recording);
-        Claimed first = assertInstanceOf(Claimed.class, runs.claim(job.runId(), "worker-1", LEASE));
+        Claimed first = assertInstanceOf(Claimed.class, runs.claim(job.runId(), "worker-1", LEASE, LifecycleFixture.SLOTS));
         fixture.sql("update recording_runs set lease_until = now() - interval '1 second' where id = ?1", job.runId());
-        Claimed second = assertInstanceOf(Claimed.class, runs.claim(job.runId(), "worker-2", LEASE),
+        Claimed second = assertInstanceOf(Claimed.class, runs.claim(job.runId(), "worker-2", LEASE, LifecycleFixture.SLOTS),
                 "a run whose holder stopped renewing is taken over");
         assertEquals(first.fence() + 1, second.fence());
 
@@ -127,7 +178,7 @@ class DownloadRunsTest {
     void aSuccessAndAFailureOfOneRunAtOnceEndItOnce() throws Exception {
         Recording recording = fixture.recording();
         DownloadJob job = fixture.enqueue(recording);
-        Claimed claim = assertInstanceOf(Claimed.class, runs.claim(job.runId(), "worker-1", LEASE));
+        Claimed claim = assertInstanceOf(Claimed.class, runs.claim(job.runId(), "worker-1", LEASE, LifecycleFixture.SLOTS));
         List<Future<Object>> ends;
         try (RowLock ignored = fixture.lockRun(job.runId())) {
             ends = fixture.start(List.<Callable<Object>>of(
@@ -153,7 +204,7 @@ class DownloadRunsTest {
     void aFileThatCannotBePutInPlaceRollsTheSuccessBack() {
         Recording recording = fixture.recording();
         DownloadJob job = fixture.enqueue(recording);
-        Claimed claim = assertInstanceOf(Claimed.class, runs.claim(job.runId(), "worker-1", LEASE));
+        Claimed claim = assertInstanceOf(Claimed.class, runs.claim(job.runId(), "worker-1", LEASE, LifecycleFixture.SLOTS));
         DownloadRuns.StorageFailed failed = assertInstanceOf(DownloadRuns.StorageFailed.class, runs.succeed(job,
                 claim.fence(), "1/call.mp3", 1000, "audio/mpeg", () -> {
                     throw new IOException("disk full");
@@ -170,7 +221,7 @@ class DownloadRunsTest {
         Recording recording = fixture.recording();
         DownloadJob job = fixture.enqueue(recording);
         for (int attempt = 1; attempt <= BACKOFF.maxAttempts(); attempt++) {
-            Claimed claim = assertInstanceOf(Claimed.class, runs.claim(job.runId(), "worker-1", LEASE),
+            Claimed claim = assertInstanceOf(Claimed.class, runs.claim(job.runId(), "worker-1", LEASE, LifecycleFixture.SLOTS),
                     "attempt " + attempt);
             FailOutcome outcome = runs.fail(job, claim.fence(), FailureReason.PROVIDER_UNAVAILABLE, 503, null, BACKOFF);
             RecordingRun failedRun = fixture.run(job.runId());
@@ -192,7 +243,7 @@ class DownloadRunsTest {
             RecordingRun next = fixture.run(retry.nextRunId().orElseThrow());
             assertEquals(attempt + 1, next.attempt);
             assertTrue(next.notBefore.isAfter(Instant.now().plus(BACKOFF.delayAfter(attempt)).minusSeconds(5)));
-            assertInstanceOf(DownloadRuns.NotClaimed.class, runs.claim(next.id, "worker-1", LEASE), "not due yet");
+            assertInstanceOf(DownloadRuns.NotClaimed.class, runs.claim(next.id, "worker-1", LEASE, LifecycleFixture.SLOTS), "not due yet");
             fixture.sql("update recording_runs set not_before = now() where id = ?1", next.id);
             job = LifecycleFixture.job(recording, next.id);
         }
@@ -202,7 +253,7 @@ class DownloadRunsTest {
     void aRecordingTheProviderLostFailsAtOnce() {
         Recording recording = fixture.recording();
         DownloadJob job = fixture.enqueue(recording);
-        Claimed claim = assertInstanceOf(Claimed.class, runs.claim(job.runId(), "worker-1", LEASE));
+        Claimed claim = assertInstanceOf(Claimed.class, runs.claim(job.runId(), "worker-1", LEASE, LifecycleFixture.SLOTS));
         assertInstanceOf(FailOutcome.RecordingFailed.class,
                 runs.fail(job, claim.fence(), FailureReason.PROVIDER_NOT_FOUND, 404, null, BACKOFF));
         CallLog call = fixture.call(recording);
@@ -214,14 +265,14 @@ class DownloadRunsTest {
     void aReleasedRunIsQueuedAgainAndANewClaimMovesTheFenceOn() {
         Recording recording = fixture.recording();
         DownloadJob job = fixture.enqueue(recording);
-        Claimed claim = assertInstanceOf(Claimed.class, runs.claim(job.runId(), "worker-1", LEASE));
+        Claimed claim = assertInstanceOf(Claimed.class, runs.claim(job.runId(), "worker-1", LEASE, LifecycleFixture.SLOTS));
         assertEquals(DownloadRuns.Released.RELEASED, runs.release(job, claim.fence()));
         RecordingRun released = fixture.run(job.runId());
         assertEquals(RunStatus.QUEUED, released.status);
         assertNull(released.worker);
         assertEquals(DownloadStatus.QUEUED, fixture.call(recording).downloadStatus);
 
-        Claimed again = assertInstanceOf(Claimed.class, runs.claim(job.runId(), "worker-2", LEASE));
+        Claimed again = assertInstanceOf(Claimed.class, runs.claim(job.runId(), "worker-2", LEASE, LifecycleFixture.SLOTS));
         assertEquals(claim.fence() + 1, again.fence());
         assertEquals(DownloadRuns.Released.NOT_OURS, runs.release(job, claim.fence()));
     }
@@ -230,7 +281,7 @@ class DownloadRunsTest {
     void aSupersededRunsLeaseIsNotRenewed() {
         Recording recording = fixture.recording();
         DownloadJob job = fixture.enqueue(recording);
-        Claimed claim = assertInstanceOf(Claimed.class, runs.claim(job.runId(), "worker-1", LEASE));
+        Claimed claim = assertInstanceOf(Claimed.class, runs.claim(job.runId(), "worker-1", LEASE, LifecycleFixture.SLOTS));
         fixture.sql("update recording_runs set status = 'superseded', lease_until = null where id = ?1", job.runId());
         assertEquals(Lease.SUPERSEDED, runs.renew(job.runId(), claim.fence(), LEASE));
     }

@@ -42,6 +42,9 @@ public class LifecycleFixture {
         this.playQueue = playQueue;
     }
 
+    /** The download slots of a fixture's business: each recording() is a business of its own. */
+    public static final int SLOTS = 3;
+
     public record Recording(long businessId, long callId, String callSid, String recordingSid) {
     }
 
@@ -58,6 +61,16 @@ public class LifecycleFixture {
             String recordingSid = sid("RE");
             long callId = rows.insertCompletedCall(businessId, callSid, recordingSid);
             return new Recording(businessId, callId, callSid, recordingSid);
+        });
+    }
+
+    /** One more completed, not stored recording of the same business. */
+    public Recording anotherOf(Recording sibling) {
+        return QuarkusTransaction.requiringNew().call(() -> {
+            String callSid = sid("CA");
+            String recordingSid = sid("RE");
+            long callId = rows.insertCompletedCall(sibling.businessId(), callSid, recordingSid);
+            return new Recording(sibling.businessId(), callId, callSid, recordingSid);
         });
     }
 

@@ -61,7 +61,7 @@ class RecordingReportsTest {
     void aNewRecordingStartsOverAndSupersedesTheRunningDownload() {
         Recording recording = fixture.recording();
         DownloadJob job = fixture.enqueue(recording);
-        DownloadRuns.Claimed claim = assertInstanceOf(DownloadRuns.Claimed.class, runs.claim(job.runId(), "worker-1", LEASE));
+        DownloadRuns.Claimed claim = assertInstanceOf(DownloadRuns.Claimed.class, runs.claim(job.runId(), "worker-1", LEASE, LifecycleFixture.SLOTS));
         runs.progress(job, claim.fence(), 500, 1000L);
 
         String newRecordingSid = LifecycleFixture.sid("RE");

@@ -47,7 +47,7 @@ class RunRecoveryTest {
     void aRunWhoseHolderStoppedRenewingPastTheGraceIsSweptAndRetried() {
         Recording recording = fixture.recording();
         DownloadJob job = fixture.enqueue(recording);
-        assertInstanceOf(DownloadRuns.Claimed.class, runs.claim(job.runId(), "worker-1", LEASE));
+        assertInstanceOf(DownloadRuns.Claimed.class, runs.claim(job.runId(), "worker-1", LEASE, LifecycleFixture.SLOTS));
         fixture.sql("update recording_runs set lease_until = now() - interval '30 seconds' where id = ?1", job.runId());
         assertFalse(lost(job).isPresent(), "inside the grace the holder may still renew");
 
@@ -67,11 +67,11 @@ class RunRecoveryTest {
     void aSweepOfARunTakenOverMeanwhileWritesNothing() {
         Recording recording = fixture.recording();
         DownloadJob job = fixture.enqueue(recording);
-        assertInstanceOf(DownloadRuns.Claimed.class, runs.claim(job.runId(), "worker-1", LEASE));
+        assertInstanceOf(DownloadRuns.Claimed.class, runs.claim(job.runId(), "worker-1", LEASE, LifecycleFixture.SLOTS));
         fixture.sql("update recording_runs set lease_until = now() - interval '1 hour' where id = ?1", job.runId());
         LostRun lost = lost(job).orElseThrow();
         DownloadRuns.Claimed takeOver = assertInstanceOf(DownloadRuns.Claimed.class,
-                runs.claim(job.runId(), "worker-2", LEASE));
+                runs.claim(job.runId(), "worker-2", LEASE, LifecycleFixture.SLOTS));
 
         assertInstanceOf(RunLost.class, recovery.sweep(lost, BACKOFF));
         RecordingRun run = fixture.run(job.runId());
@@ -91,6 +91,34 @@ class RunRecoveryTest {
                 + " where id = ?1", job.runId());
         assertTrue(handedBack(job));
         assertFalse(handedBack(job), "marked pushed when handed back");
+    }
+
+    @Test
+    void aRunWhosePushFailedIsHandedBackAtTheNextSweep() {
+        Recording recording = fixture.recording();
+        DownloadJob job = fixture.enqueue(recording);
+        recovery.pushFailed(job.runId());
+        assertTrue(handedBack(job), "without waiting for the orphan delay");
+        assertFalse(handedBack(job), "marked pushed when handed back");
+    }
+
+    /** After Redis lost its data, every queued run comes back from PostgreSQL: due ones now, the others when due. */
+    @Test
+    void everyQueuedRunIsHandedBackWithTheTimeUntilItIsDue() {
+        DownloadJob due = fixture.enqueue(fixture.recording());
+        DownloadJob later = fixture.enqueue(fixture.recording());
+        fixture.sql("update recording_runs set not_before = now() + interval '1 hour' where id = ?1", later.runId());
+        DownloadJob running = fixture.enqueue(fixture.recording());
+        assertInstanceOf(DownloadRuns.Claimed.class, runs.claim(running.runId(), "worker-1", LEASE, LifecycleFixture.SLOTS));
+
+        List<RunRecovery.QueuedRun> queued = recovery.takeAllQueued(ALL);
+        RunRecovery.QueuedRun now = queued.stream().filter(run -> run.job().runId() == due.runId()).findFirst().orElseThrow();
+        RunRecovery.QueuedRun afterAnHour = queued.stream().filter(run -> run.job().runId() == later.runId())
+                .findFirst().orElseThrow();
+        assertEquals(Duration.ZERO, now.dueIn());
+        assertTrue(afterAnHour.dueIn().compareTo(Duration.ofMinutes(59)) > 0, afterAnHour.dueIn().toString());
+        assertFalse(queued.stream().anyMatch(run -> run.job().runId() == running.runId()), "a running run is no job to push");
+        assertEquals(due.callSid(), now.job().callSid());
     }
 
     private boolean handedBack(DownloadJob job) {

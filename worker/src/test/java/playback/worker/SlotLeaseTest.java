@@ -104,6 +104,28 @@ class SlotLeaseTest {
                 .until(() -> slots.acquire(business, "run-" + 99, LIMIT));
         assertFalse(slots.renew(business, "run-" + 1), "a holder whose lease ran out learns it lost the slot");
         slots.release(business, "run-" + 99);
+        slots.release(business, "run-" + 1);
+    }
+
+    /**
+     * A Redis failover can lose the leases of downloads still running: each holder's next renewal puts its
+     * lease back (PostgreSQL's fence says whether the run is still its), and the business is full again.
+     */
+    @Test
+    void leasesRedisLostArePutBackByTheirHoldersRenewal() {
+        long business = unusedBusiness();
+        for (long run = 1; run <= 3; run++) {
+            assertTrue(slots.acquire(business, "run-" + run, LIMIT));
+        }
+        redis.key().del(RedisKeys.slots(business));
+        for (long run = 1; run <= 3; run++) {
+            assertFalse(slots.renew(business, "run-" + run), "the lease was lost");
+        }
+        assertFalse(slots.acquire(business, "run-" + 4, LIMIT), "the holders' leases are back: the business is full");
+        assertTrue(slots.renew(business, "run-" + 1), "a lease put back is held");
+        for (long run = 1; run <= 3; run++) {
+            slots.release(business, "run-" + run);
+        }
     }
 
     @Test

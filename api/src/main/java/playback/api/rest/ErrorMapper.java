@@ -14,11 +14,8 @@ import playback.api.http.AllowedMethods;
 import playback.api.http.ErrorBody;
 import playback.api.service.RecordingRefused;
 import playback.api.service.StorageUnavailable;
+import playback.outage.Outage;
 
-import java.net.ConnectException;
-import java.nio.channels.ClosedChannelException;
-import java.sql.SQLException;
-import java.sql.SQLTransientConnectionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
@@ -139,38 +136,11 @@ public class ErrorMapper {
      */
     static String unavailableDependency(Throwable e) {
         for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-            String type = cause.getClass().getName();
             if (cause instanceof StorageUnavailable) {
                 return "storage";
             }
-            if (cause instanceof SQLException sql && (sql.getSQLState() != null && sql.getSQLState().startsWith("08")
-                    || sql instanceof SQLTransientConnectionException
-                    || String.valueOf(sql.getMessage()).contains("Acquisition timeout"))) {
-                return "database";
-            }
-            if (type.startsWith("org.hibernate.exception.JDBCConnectionException")) {
-                return "database";
-            }
-            if (type.startsWith("io.vertx.redis") || type.startsWith("io.quarkus.redis")
-                    || String.valueOf(cause.getMessage()).contains("redis")) {
-                return "redis";
-            }
-            if (cause instanceof ConnectException || cause instanceof ClosedChannelException) {
-                return stackMentions(e, "redis") ? "redis" : "database";
-            }
         }
-        return null;
-    }
-
-    private static boolean stackMentions(Throwable e, String word) {
-        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-            for (StackTraceElement frame : cause.getStackTrace()) {
-                if (frame.getClassName().contains(word)) {
-                    return true;
-                }
-            }
-        }
-        return false;
+        return Outage.of(e).map(Outage::code).orElse(null);
     }
 
     private static String rootMessage(Throwable e) {

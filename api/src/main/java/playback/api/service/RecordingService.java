@@ -9,6 +9,7 @@ import playback.controls.BusinessControls;
 import playback.lifecycle.DownloadRuns;
 import playback.lifecycle.PlayQueue;
 import playback.lifecycle.RecordingRules;
+import playback.lifecycle.RunRecovery;
 import playback.lifecycle.StoredRecordings;
 import playback.live.LiveConfig;
 import playback.model.CallLog;
@@ -45,6 +46,7 @@ public class RecordingService {
     private static final Duration DEDUP_INSERT_GRACE = Duration.ofSeconds(30);
 
     private final PlayQueue playQueue;
+    private final RunRecovery recovery;
     private final DownloadRuns downloadRuns;
     private final StoredRecordings storedRecordings;
     private final JobQueue queue;
@@ -60,7 +62,8 @@ public class RecordingService {
     public RecordingService(PlayQueue playQueue, DownloadRuns downloadRuns, StoredRecordings storedRecordings,
                             JobQueue queue, RecordingStorage storage, StreamUrlSigner signer,
                             RetryConfig retry, RecordingCache cache, ApiConfig config, PlayMetrics metrics,
-                            BusinessControls controls, LiveConfig live) {
+                            BusinessControls controls, LiveConfig live, RunRecovery recovery) {
+        this.recovery = recovery;
         this.liveServed = live.token().isPresent();
         this.metrics = metrics;
         this.controls = controls;
@@ -265,7 +268,13 @@ public class RecordingService {
             Log.debugf("enqueued run %d for call %s (%s)", runId, callSid, lane.wire());
         } catch (RuntimeException e) {
             Log.warnf("run %d of call %s is queued in PostgreSQL but could not be pushed to Redis (%s); "
-                    + "the worker's sweep will push it", runId, callSid, e.getMessage());
+                    + "the worker's next sweep will push it", runId, callSid, e.getMessage());
+            try {
+                recovery.pushFailed(runId);
+            } catch (RuntimeException unrecorded) {
+                Log.debugf("run %d: the failed push is not recorded either (%s); the orphan sweep will find it",
+                        runId, unrecorded.getMessage());
+            }
         }
         return true;
     }

@@ -2,6 +2,7 @@ package playback.worker.provider;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Lets another thread stop a download in progress (lease lost, read stalled, shutdown) by closing the
@@ -15,6 +16,7 @@ public class DownloadControl {
     private volatile Thread reader;
     private volatile StopReason stopped;
     private volatile long lastProgressNanos = System.nanoTime();
+    private final AtomicBoolean renewalRequested = new AtomicBoolean();
 
     /** The body being read and the thread reading it; both are interrupted by {@link #stop}. */
     void reading(Closeable body) {
@@ -52,6 +54,16 @@ public class DownloadControl {
         if (thread != null) {
             thread.interrupt();
         }
+    }
+
+    /** Asks the lease keeper to renew at its next turn rather than on its schedule (Redis lost the leases). */
+    public void requestRenewal() {
+        renewalRequested.set(true);
+    }
+
+    /** True once after {@link #requestRenewal()}. */
+    public boolean takeRenewalRequest() {
+        return renewalRequested.getAndSet(false);
     }
 
     public StopReason stopped() {

@@ -8,6 +8,7 @@ import jakarta.enterprise.event.Observes;
 import playback.controls.SlotsConfig;
 import playback.lifecycle.RunRecovery;
 import playback.model.Lane;
+import playback.outage.Outage;
 import playback.queue.DownloadJob;
 import playback.queue.JobQueue;
 import playback.worker.config.WorkerConfig;
@@ -32,6 +33,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 @ApplicationScoped
 public class JobConsumer {
 
+    /** How soon a delivery that met a database switch is tried again. */
+    private static final Duration DATABASE_OUTAGE_RETRY = Duration.ofSeconds(1);
     /** Short, so that delayed jobs are promoted promptly while no new job arrives. */
     private static final Duration BLOCK = Duration.ofMillis(250);
     private static final int SWEEP_BATCH = 100;
@@ -42,22 +45,26 @@ public class JobConsumer {
     private final RunRecovery recovery;
     private final WorkerConfig config;
     private final SlotsConfig slotsConfig;
+    private final RedisPrimaryWatch primaryWatch;
     private final String consumer;
     private final Semaphore free;
     /** The share of {@link #free} background jobs may take. */
     private final Semaphore backgroundFree;
     private final ExecutorService downloads;
     private volatile boolean running;
+    /** When the loop last went round (System.nanoTime()), whether it read jobs or failed: see {@link #stuckFor()}. */
+    private volatile long lastTurn = System.nanoTime();
     private Thread loop;
 
     public JobConsumer(JobStream stream, JobQueue queue, DownloadProcessor processor, RunRecovery recovery,
-                       WorkerConfig config, SlotsConfig slotsConfig) {
+                       WorkerConfig config, SlotsConfig slotsConfig, RedisPrimaryWatch primaryWatch) {
         this.stream = stream;
         this.queue = queue;
         this.processor = processor;
         this.recovery = recovery;
         this.config = config;
         this.slotsConfig = slotsConfig;
+        this.primaryWatch = primaryWatch;
         this.consumer = ManagementFactory.getRuntimeMXBean().getName() + "-" + UUID.randomUUID().toString().substring(0, 8);
         int concurrency = config.worker().concurrency();
         this.free = new Semaphore(concurrency);
@@ -83,20 +90,22 @@ public class JobConsumer {
         boolean groupReady = false;
         boolean failing = false;
         while (running) {
+            lastTurn = System.nanoTime();
             try {
                 if (!groupReady) {
                     stream.ensureGroup();
                     groupReady = true;
                 }
+                primaryWatch.check(consumer);
                 stream.promoteDue(SWEEP_BATCH);
                 if (failing) {
                     failing = false;
                     Log.info("job consumer: reading jobs again");
                 }
                 long now = System.nanoTime();
-                if (now - nextReclaim >= 0) {
+                if (now - nextReclaim >= 0 && free.availablePermits() > 0) {
                     nextReclaim = now + config.slots().lease().toNanos() / 2;
-                    dispatch(stream.reclaim(consumer, config.slots().lease(), Math.max(1, free.availablePermits()),
+                    dispatch(stream.reclaim(consumer, config.slots().lease(), free.availablePermits(),
                             backgroundFree.availablePermits()));
                 }
                 if (now - nextSweep >= 0) {
@@ -139,8 +148,10 @@ public class JobConsumer {
                 try {
                     processor.process(consumer, delivery);
                 } catch (RuntimeException e) {
-                    Log.warnf("run %d of call %s left pending for another attempt: %s", delivery.job().runId(),
-                            delivery.job().callSid(), e.toString());
+                    if (!deferredThroughOutage(delivery, e)) {
+                        Log.warnf("run %d of call %s left pending for another attempt: %s", delivery.job().runId(),
+                                delivery.job().callSid(), e.toString());
+                    }
                 } finally {
                     if (background) {
                         backgroundFree.release();
@@ -149,6 +160,35 @@ public class JobConsumer {
                 }
             });
         }
+    }
+
+    /**
+     * A delivery that failed because the database is switching over is tried again in a moment instead of
+     * waiting, unacknowledged, for another consumer to reclaim it a lease later: the worker pauses with
+     * the database and resumes with it. False when it is not that (or the deferral failed too).
+     */
+    private boolean deferredThroughOutage(JobStream.Delivery delivery, RuntimeException failure) {
+        if (!Outage.DATABASE.caused(failure)) {
+            return false;
+        }
+        try {
+            stream.defer(delivery, DATABASE_OUTAGE_RETRY);
+            Log.debugf("run %d waits for the database: %s", delivery.job().runId(), failure.getMessage());
+            return true;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    /**
+     * How long the loop has not gone round while it should: zero while it turns (reading, idle or
+     * failing and retrying), the time since its last turn when something holds it.
+     */
+    public Duration stuckFor() {
+        if (!running) {
+            return Duration.ZERO;
+        }
+        return Duration.ofNanos(Math.max(0, System.nanoTime() - lastTurn));
     }
 
     /** Downloads background jobs may take at once: all but the interactive reserve, and at least one. */
@@ -166,7 +206,12 @@ public class JobConsumer {
         }
         for (DownloadJob orphan : recovery.takeUnpushed(config.worker().orphanAfter(), SWEEP_BATCH)) {
             Log.infof("run %d of call %s was not on the queue; pushing it again", orphan.runId(), orphan.callSid());
-            queue.enqueue(orphan);
+            try {
+                queue.enqueue(orphan);
+            } catch (RuntimeException e) {
+                recovery.pushFailed(orphan.runId());
+                throw e;
+            }
         }
     }
 

@@ -14,6 +14,7 @@ import playback.lifecycle.RunRecovery;
 import playback.model.FailureReason;
 import playback.model.Lane;
 import playback.model.RetryConfig;
+import playback.outage.Outage;
 import playback.queue.DownloadJob;
 import playback.queue.JobQueue;
 import playback.storage.RecordingStorage;
@@ -41,6 +42,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * Executes one delivered job: checks the run, defers it while its business is paused, takes a business
@@ -52,6 +54,8 @@ import java.util.concurrent.TimeUnit;
 public class DownloadProcessor {
 
     private static final long PROGRESS_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+    /** How often a commit waiting for the database tries again. */
+    private static final Duration DATABASE_RETRY = Duration.ofMillis(500);
 
     private final DownloadRuns runs;
     private final RunRecovery recovery;
@@ -144,8 +148,16 @@ public class DownloadProcessor {
             return;
         }
         try {
-            if (runs.claim(job.runId(), consumer, config.slots().lease())
-                    instanceof DownloadRuns.Claimed claim) {
+            DownloadRuns.ClaimOutcome claimed = runs.claim(job.runId(), consumer, config.slots().lease(),
+                    control.effectiveLimit(defaultLimit));
+            if (claimed instanceof DownloadRuns.AtLimit atLimit) {
+                Duration wait = jittered(config.slots().retryDelay());
+                Log.debugf("business %d has %d downloads running as PostgreSQL counts them; run %d waits %d ms",
+                        job.businessId(), atLimit.running(), job.runId(), wait.toMillis());
+                stream.defer(delivery, wait);
+                return;
+            }
+            if (claimed instanceof DownloadRuns.Claimed claim) {
                 download(consumer, delivery, claim, holder, lane);
             } else {
                 Log.debugf("run %d was taken by another delivery", job.runId());
@@ -176,11 +188,14 @@ public class DownloadProcessor {
                 if (control.nanosSinceProgress() > config.provider().readTimeout().toNanos()) {
                     control.stop(DownloadControl.StopReason.STALLED);
                 }
-                if (control.stopped() == null && System.nanoTime() - lastRenewal[0] >= renewEveryNanos) {
+                if (control.stopped() == null && (control.takeRenewalRequest()
+                        || System.nanoTime() - lastRenewal[0] >= renewEveryNanos)) {
                     lastRenewal[0] = System.nanoTime();
-                    DownloadRuns.Lease renewed = slots.renew(job.businessId(), holder)
-                            ? runs.renew(job.runId(), claim.fence(), lease) : DownloadRuns.Lease.LOST;
+                    DownloadRuns.Lease renewed = runs.renew(job.runId(), claim.fence(), lease);
                     if (renewed == DownloadRuns.Lease.RENEWED) {
+                        if (!slots.renew(job.businessId(), holder)) {
+                            Log.debugf("the slot lease of run %d was gone from Redis; put back", job.runId());
+                        }
                         stream.touch(consumer, delivery);
                     } else {
                         if (renewed == DownloadRuns.Lease.SUPERSEDED) {
@@ -205,8 +220,15 @@ public class DownloadProcessor {
             String key = RecordingStorage.keyFor(job.businessId(), job.callSid(), fetched.format().extension());
             Path file = temp;
             live.completed();
-            DownloadRuns.SuccessOutcome outcome = scope.commit(() -> runs.succeed(job, claim.fence(), key,
-                    fetched.size(), fetched.format().contentType(), () -> storage.commit(file, key)));
+            boolean[] fileCommitted = {false};
+            DownloadRuns.SuccessOutcome outcome = scope.commit(() -> throughDatabaseSwitch(job, () -> runs.succeed(job,
+                    claim.fence(), key, fetched.size(), fetched.format().contentType(), () -> {
+                        // Once: a retry after a commit the database lost must not move the file twice.
+                        if (!fileCommitted[0]) {
+                            storage.commit(file, key);
+                            fileCommitted[0] = true;
+                        }
+                    })));
             if (outcome instanceof DownloadRuns.StorageFailed storageFailed) {
                 storageFailed(job, claim, control, storageFailed.cause());
             } else {
@@ -247,16 +269,71 @@ public class DownloadProcessor {
                 long now = System.nanoTime();
                 if (now - lastProgress[0] >= PROGRESS_INTERVAL_NANOS) {
                     lastProgress[0] = now;
-                    runs.progress(job, claim.fence(), bytes, total);
+                    bestEffort(job, "progress", () -> runs.progress(job, claim.fence(), bytes, total));
                 }
             }
 
             @Override
             public void playable(AudioFormat format) {
                 live.playable(format.contentType());
-                liveDownloads.url(job.runId()).ifPresent(url -> runs.playable(job, claim.fence(), url));
+                liveDownloads.url(job.runId()).ifPresent(url ->
+                        bestEffort(job, "live source", () -> runs.playable(job, claim.fence(), url)));
             }
         };
+    }
+
+    /**
+     * A report the download goes on without (its progress, its live source) while the database switches
+     * over: the download keeps receiving, the next report or the commit catches up.
+     */
+    private static void bestEffort(DownloadJob job, String report, Runnable write) {
+        try {
+            write.run();
+        } catch (RuntimeException e) {
+            if (!Outage.DATABASE.caused(e)) {
+                throw e;
+            }
+            Log.debugf("run %d: %s not recorded, the database is unavailable (%s)", job.runId(), report, e.getMessage());
+        }
+    }
+
+    /**
+     * The commit of a downloaded recording, tried again while the database is unavailable (a failover
+     * takes seconds), for as long as the run's lease would hold: the provider's bytes are not fetched twice
+     * because PostgreSQL switched primaries at the wrong moment.
+     */
+    private <T> T throughDatabaseSwitch(DownloadJob job, Supplier<T> commit) {
+        long deadline = System.nanoTime() + config.slots().lease().toNanos();
+        boolean warned = false;
+        while (true) {
+            try {
+                return commit.get();
+            } catch (RuntimeException e) {
+                if (!Outage.DATABASE.caused(e) || System.nanoTime() - deadline > 0) {
+                    throw e;
+                }
+                if (!warned) {
+                    warned = true;
+                    Log.warnf("run %d of call %s: the database is unavailable at commit (%s); trying again",
+                            job.runId(), job.callSid(), e.getMessage());
+                }
+                sleep(DATABASE_RETRY);
+            }
+        }
+    }
+
+    private static void sleep(Duration pause) {
+        try {
+            Thread.sleep(pause.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the database", e);
+        }
+    }
+
+    /** Asks every download in progress to renew its leases now: Redis may have lost them. */
+    public void renewAllNow() {
+        active.values().forEach(DownloadControl::requestRenewal);
     }
 
     private void storageFailed(DownloadJob job, DownloadRuns.Claimed claim, DownloadControl control,

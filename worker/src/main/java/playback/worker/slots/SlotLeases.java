@@ -53,7 +53,11 @@ public class SlotLeases {
                 .toInteger() == 1;
     }
 
-    /** False when the lease was lost: the holder must stop working. */
+    /**
+     * Extends the holder's lease; true when it held it. A lease Redis no longer has (it expired, or a
+     * failover lost it) is put back and false is returned: the holder goes on only if PostgreSQL's renewal
+     * of its run says the run is still its own.
+     */
     public boolean renew(long businessId, String holder) {
         return RENEW.run(redis, List.of(RedisKeys.slots(businessId)),
                 List.of(holder, Long.toString(config.lease().toMillis()))).toInteger() == 1;

@@ -1,0 +1,40 @@
+package playback.outage;
+
+import io.vertx.redis.client.impl.types.ErrorType;
+import org.junit.jupiter.api.Test;
+
+import java.sql.SQLException;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The failures of a failover are outages (wait and retry, 503), not bugs (500). */
+class OutageTest {
+
+    @Test
+    void aDatabaseSwitchingOverIsAnOutage() {
+        for (String state : new String[] {"08006", "57P01", "57P02", "57P03", "25006", "53300"}) {
+            assertEquals(Optional.of(Outage.DATABASE),
+                    Outage.of(new IllegalStateException(new SQLException("switching over", state))), state);
+        }
+    }
+
+    @Test
+    void aRedisPrimaryDemotedOrLoadingIsAnOutage() {
+        for (String reply : new String[] {"READONLY You can't write against a read only replica.",
+                "LOADING Redis is loading the dataset in memory", "UNBLOCKED force unblock from blocking operation",
+                "NOREPLICAS Not enough good replicas to write.", "MASTERDOWN Link with MASTER is down"}) {
+            assertEquals(Optional.of(Outage.REDIS), Outage.of(new RuntimeException(ErrorType.create(reply))), reply);
+            assertEquals(Optional.of(Outage.REDIS), Outage.of(new RuntimeException(reply)), reply);
+        }
+        assertTrue(Outage.REDIS.caused(new RuntimeException(ErrorType.create("READONLY replica"))));
+    }
+
+    @Test
+    void bugsAreNotOutages() {
+        assertEquals(Optional.empty(), Outage.of(new SQLException("duplicate key", "23505")));
+        assertEquals(Optional.empty(), Outage.of(new IllegalArgumentException("READ the manual")));
+        assertEquals(Optional.empty(), Outage.of(new RuntimeException((String) null)));
+    }
+}
