@@ -465,6 +465,26 @@ describe('PlaybackController', () => {
     expect(ctx.server.requests.map((r) => r.url)).toEqual([STATUS_A, EXPLICIT_A, EXPLICIT_A, LONG_POLL_A]);
   });
 
+  it('a server failing over answers 503 JSON without a status: the Play is asked again and recovers without a click', async () => {
+    const ctx = setup();
+    ctx.controller.playCall(call(CALL_A));
+    ctx.server.last().respond(200, status(CALL_A, { status: 'missing' }));
+    await flush();
+    ctx.server.last().respond(503, { error: 'database_unavailable', message: 'the service is briefly unavailable' });
+    await flush();
+    expect(ctx.controller.getState()).toMatchObject({ kind: 'checking', step: 'enqueue', outages: 1 });
+    expect(ctx.server.requests).toHaveLength(2);
+
+    await advance(2_900);
+    expect(ctx.server.requests).toHaveLength(2);
+    await advance(200);
+    expect(ctx.server.last().url).toBe(EXPLICIT_A);
+    ctx.server.last().respond(202, status(CALL_A, { status: 'queued' }));
+    await flush();
+    expect(ctx.controller.getState()).toMatchObject({ kind: 'waiting' });
+    expect(ctx.server.requests.map((r) => r.url)).toEqual([STATUS_A, EXPLICIT_A, EXPLICIT_A, LONG_POLL_A]);
+  });
+
   it('a 401 resets the player and tells the app to return to sign-in', async () => {
     const ctx = setup();
     ctx.controller.playCall(call(CALL_A));

@@ -160,11 +160,12 @@ export class PlaybackController {
   private start(request: ControlRequest): void {
     const slot: InFlight = { request, abort: new AbortController(), timer: null, timedOut: false };
     this.inFlight = slot;
-    if (request.kind === 'poll') {
+    const delayMs = request.kind === 'poll' || request.kind === 'status' || request.kind === 'enqueue' ? request.delayMs : undefined;
+    if (delayMs !== undefined) {
       slot.timer = setTimeout(() => {
         slot.timer = null;
         void this.perform(slot);
-      }, request.delayMs);
+      }, delayMs);
     } else {
       void this.perform(slot);
     }

@@ -173,6 +173,26 @@ describe('transition', () => {
     expect(transition(refresh, statusEvent({ status: 'ready', stream_url: null }))).toMatchObject({ kind: 'failed' });
   });
 
+  it('a server failing over while checking is asked again after the backoff, then fails retryable', () => {
+    let state: PlayerState = checkingEnqueue;
+    for (let outage = 1; outage <= BACKOFF_SECONDS.length; outage++) {
+      state = transition(state, { type: 'request_failed', code: 'database_unavailable', transient: true, at: 1 });
+      expect(state).toMatchObject({ kind: 'checking', step: 'enqueue', outages: outage });
+      expect(requestFor(state)).toMatchObject({ kind: 'enqueue', delayMs: BACKOFF_SECONDS[outage - 1] * 1000 });
+    }
+    expect(transition(state, { type: 'request_failed', code: 'database_unavailable', transient: true, at: 1 })).toMatchObject({
+      kind: 'failed',
+      reason: 'database_unavailable',
+      retryable: true,
+    });
+    expect(transition(checkingStatus, { type: 'request_failed', code: 'forbidden', transient: false, at: 1 })).toMatchObject({
+      kind: 'failed',
+    });
+    const recovered = transition(transition(checkingEnqueue, { type: 'request_failed', code: 'network', transient: true, at: 1 }),
+      statusEvent({ status: 'queued' }));
+    expect(recovered).toMatchObject({ kind: 'waiting' });
+  });
+
   it('Play and Pause while checking or waiting only change autoplay', () => {
     const pausedWait = transition(waitingLongPoll, { type: 'pause' });
     expect(pausedWait).toEqual({ ...waitingLongPoll, autoplay: false });

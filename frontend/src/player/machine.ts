@@ -4,6 +4,8 @@
 //   idle(call) --play--> checking:status --not ready--> checking:enqueue --202--> waiting:long_poll
 //                          | ready -> ready              | 200 -> checking:refresh -> ready
 //                          | failed -> failed            | 503 / 410 -> failed
+//   checking:* --5xx without a status, network error--> the same step again after 3, 5, 8, 12, 20 s
+//              (the servers are failing over or restarting), then failed(retryable)
 //   waiting:long_poll --held for its wait, not final--> waiting:long_poll (next round)
 //                     --answered at once / network error--> waiting:backoff (3, 5, 8, 12, 20 s)
 //   waiting:* --ready--> ready --media play--> playing <--media pause / play--> paused
@@ -67,7 +69,14 @@ export function requestFor(state: PlayerState): ControlRequest | null {
   const callSid = state.call.call_sid;
   if (state.kind === 'checking') {
     const kind = state.step === 'enqueue' ? 'enqueue' : 'status';
-    return { kind, key: `${callSid}#${state.attempt}:${state.step}`, callSid };
+    const outages = state.outages ?? 0;
+    if (outages === 0) return { kind, key: `${callSid}#${state.attempt}:${state.step}`, callSid };
+    return {
+      kind,
+      key: `${callSid}#${state.attempt}:${state.step}:outage:${outages}`,
+      callSid,
+      delayMs: pollDelaySeconds(outages - 1, null) * 1000,
+    };
   }
   return pollRequest(state, state.poll, '', state.resumeAt === undefined);
 }
@@ -258,7 +267,12 @@ function onRequestFailed(state: PlayerState, code: string, transient: boolean): 
       : nextLivePoll(state.live.poll, 0);
     return { ...state, live: { ...state.live, poll } };
   }
-  if (state.kind === 'checking') return failed(state, code, null, isRetryable(code));
+  if (state.kind === 'checking') {
+    // A server failing over answers 503 for seconds: ask again, as a backoff poll would, before giving up.
+    const outages = (state.outages ?? 0) + 1;
+    if (transient && outages <= MAX_POLLS) return { ...state, outages };
+    return failed(state, code, null, isRetryable(code));
+  }
   if (state.kind !== 'waiting') return state;
   if (!transient) return failed(state, code, null, isRetryable(code));
   if (state.poll.mode === 'long_poll') return { ...state, poll: { mode: 'backoff', polls: 0 } };

@@ -52,7 +52,16 @@ export interface LiveDownload {
  */
 export type PlayerState =
   | { kind: 'idle'; call: Call | null; attempt: number }
-  | { kind: 'checking'; call: Call; attempt: number; step: CheckStep; autoplay: boolean; resumeAt?: number }
+  | {
+      kind: 'checking';
+      call: Call;
+      attempt: number;
+      step: CheckStep;
+      autoplay: boolean;
+      resumeAt?: number;
+      /** Requests of this attempt the server could not answer (5xx, network): each is asked again later. */
+      outages?: number;
+    }
   | {
       kind: 'waiting';
       call: Call;
@@ -103,8 +112,9 @@ export type PlayerEvent =
 
 /** The one control request a state needs; `key` changes exactly when a new request must start. */
 export type ControlRequest =
-  | { kind: 'status'; key: string; callSid: string }
-  | { kind: 'enqueue'; key: string; callSid: string }
+  /** `delayMs`: asked again after the server could not answer (a failover, a restart). */
+  | { kind: 'status'; key: string; callSid: string; delayMs?: number }
+  | { kind: 'enqueue'; key: string; callSid: string; delayMs?: number }
   /** `live`: also answer as soon as a live stream URL is set. */
   | { kind: 'long_poll'; key: string; callSid: string; waitSeconds: number; live: boolean }
   | { kind: 'poll'; key: string; callSid: string; delayMs: number };
