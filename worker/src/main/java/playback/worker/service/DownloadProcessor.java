@@ -183,6 +183,8 @@ public class DownloadProcessor {
         Duration lease = config.slots().lease();
         long renewEveryNanos = lease.toNanos() / 3;
         long[] lastRenewal = {System.nanoTime()};
+        // One WARN per outage of a download's renewals; the retries each second in between at DEBUG.
+        boolean[] renewalFailing = {false};
         ScheduledFuture<?> watch = keeper.scheduleAtFixedRate(scope.around(() -> {
             try {
                 if (control.nanosSinceProgress() > config.provider().readTimeout().toNanos()) {
@@ -207,8 +209,17 @@ public class DownloadProcessor {
                     }
                 }
             } catch (RuntimeException e) {
-                Log.warnf("could not renew the lease of run %d: %s", job.runId(), e.getMessage());
+                // Renewed again at the next tick: a switch of Redis or PostgreSQL lasts seconds, the lease longer.
+                lastRenewal[0] = System.nanoTime() - renewEveryNanos;
+                if (renewalFailing[0]) {
+                    Log.debugf("could not renew the lease of run %d: %s", job.runId(), e.getMessage());
+                } else {
+                    renewalFailing[0] = true;
+                    Log.warnf("could not renew the lease of run %d: %s; trying every second", job.runId(), e.getMessage());
+                }
+                return;
             }
+            renewalFailing[0] = false;
         }), 1, 1, TimeUnit.SECONDS);
         Path temp = null;
         LiveDownload live = null;
