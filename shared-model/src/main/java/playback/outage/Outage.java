@@ -1,9 +1,14 @@
 package playback.outage;
 
-import java.net.ConnectException;
+import java.net.SocketException;
 import java.nio.channels.ClosedChannelException;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
+import java.util.ArrayDeque;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeoutException;
@@ -28,6 +33,9 @@ public enum Outage {
     private static final Set<String> REDIS_REPLIES = Set.of("READONLY", "LOADING", "UNBLOCKED", "MASTERDOWN",
             "NOREPLICAS", "TRYAGAIN");
 
+    /** Causes and suppressed failures looked at, at most: a failure's graph is small, a cycle is not. */
+    private static final int MAX_EXAMINED = 64;
+
     private final String code;
 
     Outage(String code) {
@@ -39,26 +47,50 @@ public enum Outage {
         return code;
     }
 
-    /** The dependency whose outage caused this failure, or empty when it is not an outage. */
+    /**
+     * The dependency whose outage caused this failure, or empty when it is not an outage. Causes and
+     * suppressed exceptions are both looked at: a commit that fails because the server died says so in
+     * the suppressed failure of its resource, not in its cause.
+     */
     public static Optional<Outage> of(Throwable failure) {
-        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-            String type = cause.getClass().getName();
-            if (cause instanceof SQLException sql && (isDatabaseState(sql.getSQLState())
-                    || sql instanceof SQLTransientConnectionException
-                    || String.valueOf(sql.getMessage()).contains("Acquisition timeout"))) {
-                return Optional.of(DATABASE);
+        Deque<Throwable> pending = new ArrayDeque<>(List.of(failure));
+        Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        while (!pending.isEmpty() && seen.size() < MAX_EXAMINED) {
+            Throwable cause = pending.removeFirst();
+            if (!seen.add(cause)) {
+                continue;
             }
-            if (type.startsWith("org.hibernate.exception.JDBCConnectionException")) {
-                return Optional.of(DATABASE);
+            Optional<Outage> outage = ofOne(cause, failure);
+            if (outage.isPresent()) {
+                return outage;
             }
-            if (type.startsWith("io.vertx.redis") || type.startsWith("io.quarkus.redis")
-                    || String.valueOf(cause.getMessage()).contains("redis") || isRedisReply(cause.getMessage())) {
-                return Optional.of(REDIS);
+            if (cause.getCause() != null) {
+                pending.addLast(cause.getCause());
             }
-            if (cause instanceof ConnectException || cause instanceof ClosedChannelException
-                    || cause instanceof TimeoutException || type.equals("io.smallrye.mutiny.TimeoutException")) {
-                return Optional.of(stackMentions(failure, "redis") ? REDIS : DATABASE);
-            }
+            pending.addAll(List.of(cause.getSuppressed()));
+        }
+        return Optional.empty();
+    }
+
+    private static Optional<Outage> ofOne(Throwable cause, Throwable failure) {
+        String type = cause.getClass().getName();
+        if (cause instanceof SQLException sql && (isDatabaseState(sql.getSQLState())
+                || sql instanceof SQLTransientConnectionException
+                || String.valueOf(sql.getMessage()).contains("Acquisition timeout"))) {
+            return Optional.of(DATABASE);
+        }
+        if (type.startsWith("org.hibernate.exception.JDBCConnectionException")) {
+            return Optional.of(DATABASE);
+        }
+        if (type.startsWith("io.vertx.redis") || type.startsWith("io.quarkus.redis")
+                || String.valueOf(cause.getMessage()).contains("redis") || isRedisReply(cause.getMessage())) {
+            return Optional.of(REDIS);
+        }
+        // A connection that broke or timed out: whose it was, the stack tells.
+        if (cause instanceof SocketException || cause instanceof ClosedChannelException
+                || cause instanceof TimeoutException || type.equals("io.smallrye.mutiny.TimeoutException")
+                || type.equals("io.vertx.core.VertxException") || type.startsWith("io.netty.channel.")) {
+            return Optional.of(stackMentions(failure, "redis") ? REDIS : DATABASE);
         }
         return Optional.empty();
     }

@@ -3,6 +3,7 @@ package playback.outage;
 import io.vertx.redis.client.impl.types.ErrorType;
 import org.junit.jupiter.api.Test;
 
+import java.net.SocketException;
 import java.sql.SQLException;
 import java.util.Optional;
 
@@ -29,6 +30,26 @@ class OutageTest {
             assertEquals(Optional.of(Outage.REDIS), Outage.of(new RuntimeException(reply)), reply);
         }
         assertTrue(Outage.REDIS.caused(new RuntimeException(ErrorType.create("READONLY replica"))));
+    }
+
+    /** A commit that fails because the primary died says so in its suppressed failure, not in its cause. */
+    @Test
+    void aCommitFailedByADyingPrimaryIsAnOutage() {
+        RuntimeException rollback = new RuntimeException("ARJUNA016053: Could not commit transaction.");
+        Exception resource = new Exception("Error trying to transactionCommit local transaction",
+                new SQLException("FATAL: terminating connection due to unexpected postmaster exit", "57P02"));
+        rollback.addSuppressed(resource);
+        assertEquals(Optional.of(Outage.DATABASE), Outage.of(new IllegalStateException(rollback)));
+    }
+
+    /** A reset connection is the outage of whichever client the stack shows. */
+    @Test
+    void aResetConnectionIsAnOutage() {
+        assertEquals(Optional.of(Outage.DATABASE), Outage.of(new RuntimeException(new SocketException("Connection reset"))));
+        RuntimeException fromRedis = new RuntimeException(new SocketException("Connection reset"));
+        fromRedis.setStackTrace(new StackTraceElement[] {
+                new StackTraceElement("io.quarkus.redis.runtime.datasource.BlockingRedisDataSourceImpl", "execute", null, 1)});
+        assertEquals(Optional.of(Outage.REDIS), Outage.of(fromRedis));
     }
 
     @Test
