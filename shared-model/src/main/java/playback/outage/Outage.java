@@ -88,9 +88,12 @@ public enum Outage {
         }
         // A connection that broke or timed out: whose it was, the stack tells.
         if (cause instanceof SocketException || cause instanceof ClosedChannelException
-                || cause instanceof TimeoutException || type.equals("io.smallrye.mutiny.TimeoutException")
-                || type.equals("io.vertx.core.VertxException") || type.startsWith("io.netty.channel.")) {
+                || cause instanceof TimeoutException || type.equals("io.smallrye.mutiny.TimeoutException")) {
             return Optional.of(stackMentions(failure, "redis") ? REDIS : DATABASE);
+        }
+        // The Redis client's own connection failures ("Connection is closed") are Vert.x's, without a stack.
+        if ((type.startsWith("io.vertx.core.") || type.startsWith("io.netty.")) && stackMentions(failure, "redis")) {
+            return Optional.of(REDIS);
         }
         return Optional.empty();
     }

@@ -50,6 +50,11 @@ class OutageTest {
         fromRedis.setStackTrace(new StackTraceElement[] {
                 new StackTraceElement("io.quarkus.redis.runtime.datasource.BlockingRedisDataSourceImpl", "execute", null, 1)});
         assertEquals(Optional.of(Outage.REDIS), Outage.of(fromRedis));
+
+        RuntimeException closed = new RuntimeException(new io.vertx.core.impl.NoStackTraceThrowable("Connection is closed"));
+        assertEquals(Optional.empty(), Outage.of(closed), "a Vert.x failure that is not the Redis client's is no outage");
+        closed.setStackTrace(fromRedis.getStackTrace());
+        assertEquals(Optional.of(Outage.REDIS), Outage.of(closed));
     }
 
     @Test
