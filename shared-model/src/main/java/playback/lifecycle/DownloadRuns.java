@@ -99,14 +99,16 @@ public class DownloadRuns {
      */
     public ClaimOutcome claim(long runId, String worker, Duration lease, int slotLimit) {
         return QuarkusTransaction.requiringNew().call(() -> {
-            Optional<Long> business = db.createNativeQuery("select business_id from recording_runs where id = ?1",
-                    Long.class).setParameter(1, runId).getResultList().stream().findFirst().map(id -> (Long) id);
+            // The business's lock first; the count is a statement of its own, so that its snapshot follows the lock.
+            Optional<Long> business = db.createNativeQuery("""
+                            select r.business_id from recording_runs r,
+                                lateral (select pg_advisory_xact_lock(?1, (r.business_id % 2147483647)::int)) l
+                            where r.id = ?2""", Long.class)
+                    .setParameter(1, BUSINESS_SLOTS_LOCK).setParameter(2, runId)
+                    .getResultList().stream().findFirst().map(id -> (Long) id);
             if (business.isEmpty()) {
                 return new NotClaimed();
             }
-            db.createNativeQuery("select count(*) from (select pg_advisory_xact_lock(?1, (?2 % 2147483647)::int)) l",
-                            Long.class)
-                    .setParameter(1, BUSINESS_SLOTS_LOCK).setParameter(2, business.get()).getSingleResult();
             int running = ((Number) db.createNativeQuery("""
                             select count(*) from recording_runs
                             where business_id = ?1 and id <> ?2 and status in (%s) and lease_until > now()"""
