@@ -275,7 +275,7 @@ class EndToEndTest {
                         errors++;
                     }
                 }
-                OwnedServers.pause(Duration.ofMillis(500));
+                ServerProcesses.pause(Duration.ofMillis(500));
             }
         } finally {
             servers.startPostgres();

@@ -103,7 +103,7 @@ final class Probes {
             if (condition.getAsBoolean()) {
                 return true;
             }
-            OwnedServers.pause(Duration.ofMillis(250));
+            ServerProcesses.pause(Duration.ofMillis(250));
         }
         return false;
     }
