@@ -101,7 +101,9 @@ final class ReplicatedServers implements AutoCloseable {
 
     /** Starts every server and waits until the topology is whole; what an earlier run left in {@code dir} is stopped and wiped first. */
     static ReplicatedServers start(Path dir) throws IOException, SQLException {
-        ReplicatedServers servers = new ReplicatedServers(dir.toAbsolutePath(), ServerProcesses.postgresBinaries());
+        Path pgBin = ServerProcesses.postgresBinaries();
+        requireAutoFailover(pgBin);
+        ReplicatedServers servers = new ReplicatedServers(dir.toAbsolutePath(), pgBin);
         Runtime.getRuntime().addShutdownHook(new Thread(servers::close, "stop replicated servers"));
         try {
             ServerProcesses.wipe(servers.dir);
@@ -113,6 +115,20 @@ final class ReplicatedServers implements AutoCloseable {
             throw e;
         }
         return servers;
+    }
+
+    /** pg_autoctl and the monitor's extension for this PostgreSQL version, or a message naming the package. */
+    private static void requireAutoFailover(Path pgBin) throws IOException {
+        String version;
+        try {
+            version = ServerProcesses.run(List.of("pg_autoctl", "--version"), Duration.ofSeconds(10));
+        } catch (IllegalStateException e) {
+            version = "";
+        }
+        if (!version.contains("pg_autoctl version") || !Files.exists(pgBin.getParent().resolve("lib/pgautofailover.so"))) {
+            throw new IOException("pg_auto_failover is missing for " + pgBin + ": install Debian's postgresql-"
+                    + pgBin.getParent().getFileName() + "-auto-failover");
+        }
     }
 
     // ------------------------------------------------------------------ Redis
