@@ -61,8 +61,9 @@ class FailoverTest {
     /** The servers' data, every process's log, and each scenario's answers (CSV, times from the fault on). */
     private static final Path WORK = Path.of("e2e/target/failover-run");
     /**
-     * Short, so that a lease lost to a fault shows, but longer than the PostgreSQL switch (about 10 s here)
-     * plus a renewal: the worker keeps its runs through a switch that is shorter than their lease.
+     * Shorter than the default 30 s, so that a run whose lease a fault made its worker lose is taken over
+     * within the scenario; longer than the PostgreSQL switch (about 10 s here) and a renewal, as the
+     * promise needs: a worker keeps its runs through a switch shorter than their lease.
      */
     private static final Duration LEASE = Duration.ofSeconds(20);
     private static final int SLOTS = 3;
@@ -85,7 +86,7 @@ class FailoverTest {
 
     private static ReplicatedServers servers;
     private static Stack stack;
-    private static Fixtures[] fixtures = new Fixtures[2];
+    private static final Fixtures[] fixtures = new Fixtures[2];
     private static Probes probes;
     private static final ManagedProcess[] workers = new ManagedProcess[2];
     private static final String[] apis = new String[2];
@@ -273,15 +274,11 @@ class FailoverTest {
         boolean passed = fault.ok() && answered && plays.within(windowGoal) && plays.bad().isEmpty()
                 && badWebhooks.isEmpty() && notReady.isEmpty() && fetchedAgain.isEmpty() && maxInFlight <= SLOTS
                 && maxInFlight > 0 && stuck.isEmpty() && listenersDiffering == 0 && lostReady == 0 && lostReported == 0;
-        TABLE.add(name, passed, String.format("%s; Plays %d (warm %d): non-2xx %d, all 503 JSON + Retry-After: %s, "
-                        + "answered within %.1f s (goal %d s), from %.1f s to %.1f s after the fault, the first sent at "
-                        + "%.1f s, the slowest answered after %.1f s; webhooks refused %d (other than 503: %d); not ready %d/%d; fetched "
-                        + "other than once %d; most in flight per account %d (limit %d); workers stuck %d; listeners "
-                        + "differing %d/%d; committed state lost %d (%d ready before, %d calls reported)",
-                fault.numbers(), plays.total(), plays.warm(), plays.failed(), plays.bad().isEmpty(), seconds(plays.window()),
-                windowGoal.toSeconds(), seconds(plays.lastAnswered().minus(plays.window())), seconds(plays.lastAnswered()),
-                seconds(plays.firstSent()), seconds(plays.slowest()), load.refusals().size(), badWebhooks.size(), notReady.size(), expectedReady.size(),
-                fetchedAgain.size(), maxInFlight, SLOTS, stuck.size(), listenersDiffering, LISTENERS,
+        TABLE.add(name, passed, String.format("%s; %s; webhooks refused %d (other than by 503: %d); not ready %d/%d; "
+                        + "fetched other than once %d; most in flight per account %d (limit %d); workers stuck %d; "
+                        + "listeners differing %d/%d; committed state lost %d (%d ready before, %d calls reported)",
+                fault.numbers(), plays.describe(windowGoal), load.refusals().size(), badWebhooks.size(), notReady.size(),
+                expectedReady.size(), fetchedAgain.size(), maxInFlight, SLOTS, stuck.size(), listenersDiffering, LISTENERS,
                 lostReady + lostReported, readyBefore.size(), reported.size()));
         assertTrue(passed, name + ": " + fault.numbers() + "; Plays answered other than 2xx or 503 JSON with Retry-After: "
                 + plays.bad() + "; webhooks refused other than by 503: " + badWebhooks + "; every Play answered 2xx: "
@@ -438,6 +435,16 @@ class FailoverTest {
             long slowest = failed.stream().mapToLong(answer -> answer.answeredNanos() - answer.sentNanos()).max().orElseThrow();
             return new Answers(answers.size(), warm, failed.size(), Duration.ofNanos(lastAnswered - firstAnswered),
                     Duration.ofNanos(firstSent - struck), Duration.ofNanos(lastAnswered - struck), Duration.ofNanos(slowest), bad);
+        }
+
+        String describe(Duration goal) {
+            if (failed == 0) {
+                return String.format("Plays %d (warm %d): all 2xx", total, warm);
+            }
+            return String.format("Plays %d (warm %d): non-2xx %d, all JSON 503 + Retry-After: %s, answered within %.1f s "
+                            + "(goal %d s), from %.1f s to %.1f s after the fault (the first sent at %.1f s, the slowest "
+                            + "answered after %.1f s)", total, warm, failed, bad.isEmpty(), seconds(window), goal.toSeconds(),
+                    seconds(lastAnswered.minus(window)), seconds(lastAnswered), seconds(firstSent), seconds(slowest));
         }
 
         /** Within the goal: no answer other than 2xx at all when the goal is zero. */
