@@ -99,7 +99,10 @@ final class ReplicatedServers implements AutoCloseable {
         }
     }
 
-    /** Starts every server and waits until the topology is whole; what an earlier run left in {@code dir} is stopped and wiped first. */
+    /**
+     * Starts every server and waits until the topology is whole; what an earlier run left in {@code dir} is
+     * stopped and wiped first.
+     */
     static ReplicatedServers start(Path dir) throws IOException, SQLException {
         Path pgBin = ServerProcesses.postgresBinaries();
         requireAutoFailover(pgBin);
@@ -147,11 +150,6 @@ final class ReplicatedServers implements AutoCloseable {
             }
         }
         throw new IllegalStateException("no sentinel names a primary: " + redisTopology());
-    }
-
-    /** redis-cli against the current primary. */
-    String redisCli(String... args) {
-        return ServerProcesses.redisCli(redisPrimary(), args);
     }
 
     /** SIGKILL to the Redis primary: it is gone with whatever it had not replicated yet. */
