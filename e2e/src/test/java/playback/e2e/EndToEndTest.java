@@ -20,15 +20,10 @@ import playback.model.RunStatus;
 import playback.queue.RedisKeys;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -36,7 +31,6 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -67,9 +61,6 @@ class EndToEndTest {
     private static final Duration EVICTION_PROTECT = Duration.ofSeconds(3);
     private static final ResultTable TABLE = new ResultTable();
     private static final int LISTENERS = 100;
-    /** The listeners' client: HTTP/1.1 as browsers fetch audio, one connection each. */
-    private static final HttpClient LISTENER_HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private static OwnedServers servers;
@@ -275,7 +266,7 @@ class EndToEndTest {
                         errors++;
                     }
                 }
-                OwnedServers.pause(Duration.ofMillis(500));
+                ServerProcesses.pause(Duration.ofMillis(500));
             }
         } finally {
             servers.startPostgres();
@@ -381,16 +372,16 @@ class EndToEndTest {
         HttpResponse<String> playable = probes.get(apis[1] + "/api/recordings/" + call.callSid() + "/status?wait=20&live=true",
                 dune.token());
         String liveUrl = JSON.readTree(playable.body()).path("live_stream_url").asText(null);
-        List<Listener> listeners = new ArrayList<>();
+        List<Probes.Listener> listeners = new ArrayList<>();
         if (liveUrl != null) {
             ExecutorService pool = Executors.newFixedThreadPool(LISTENERS);
             try {
-                List<CompletableFuture<Listener>> listening = new ArrayList<>();
+                List<CompletableFuture<Probes.Listener>> listening = new ArrayList<>();
                 for (int i = 0; i < LISTENERS; i++) {
                     URI url = URI.create(apis[i % apis.length]).resolve(liveUrl);
-                    listening.add(CompletableFuture.supplyAsync(() -> listen(url, call), pool));
+                    listening.add(CompletableFuture.supplyAsync(() -> probes.listen(url, call), pool));
                 }
-                for (CompletableFuture<Listener> listener : listening) {
+                for (CompletableFuture<Probes.Listener> listener : listening) {
                     listeners.add(listener.join());
                 }
             } finally {
@@ -398,9 +389,9 @@ class EndToEndTest {
             }
         }
         boolean ready = Probes.await(Duration.ofSeconds(30), () -> "ready".equals(probes.status(call)));
-        String stored = ready ? storedDigest(call) : null;
+        String stored = ready ? probes.storedDigest(call) : null;
         long identical = listeners.stream().filter(l -> l.status() == 200 && l.digest().equals(stored)).count();
-        long firstBytesBeforeReady = listeners.stream().filter(Listener::firstBytesWhileDownloading).count();
+        long firstBytesBeforeReady = listeners.stream().filter(Probes.Listener::firstBytesWhileDownloading).count();
         int fetches = fixtures.providerFetches(call);
         boolean passed = played == 202 && liveUrl != null && ready && identical == LISTENERS
                 && firstBytesBeforeReady == LISTENERS && fetches == 1;
@@ -409,57 +400,6 @@ class EndToEndTest {
                                 + "first bytes while it downloaded=%d/%d, provider fetches=%d, ready=%s", played,
                         liveUrl != null, identical, LISTENERS, firstBytesBeforeReady, LISTENERS, fetches, ready));
         assertTrue(passed, "every listener gets the whole recording while it downloads, from one provider fetch");
-    }
-
-    /** One listener of a live stream: its answer, the digest of what it received, and whether it started before ready. */
-    private record Listener(int status, String digest, boolean firstBytesWhileDownloading) {
-    }
-
-    /** Listens as an audio element does (the signed URL, no Authorization header) to the end, digesting the bytes. */
-    private static Listener listen(URI url, Call call) {
-        try {
-            HttpResponse<InputStream> answer = LISTENER_HTTP.send(HttpRequest.newBuilder(url)
-                    .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofInputStream());
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            boolean whileDownloading;
-            try (InputStream body = answer.body()) {
-                byte[] buffer = new byte[64 * 1024];
-                int n = body.read(buffer);
-                whileDownloading = n > 0 && "downloading".equals(probes.status(call));
-                for (; n != -1; n = body.read(buffer)) {
-                    digest.update(buffer, 0, n);
-                }
-            }
-            return new Listener(answer.statusCode(), HexFormat.of().formatHex(digest.digest()), whileDownloading);
-        } catch (IOException | NoSuchAlgorithmException e) {
-            return new Listener(-1, "failed: " + e, false);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new Listener(-1, "interrupted", false);
-        }
-    }
-
-    /** The SHA-256 of the recording's stored file. */
-    private static String storedDigest(Call call) throws Exception {
-        String key;
-        try (Connection db = stack.connect();
-             PreparedStatement query = db.prepareStatement(
-                     "select recording_storage_key from call_logs where business_id = ? and call_sid = ?")) {
-            query.setLong(1, call.business().id());
-            query.setString(2, call.callSid());
-            try (ResultSet row = query.executeQuery()) {
-                row.next();
-                key = row.getString(1);
-            }
-        }
-        MessageDigest digest = MessageDigest.getInstance("SHA-256");
-        try (InputStream file = Files.newInputStream(stack.storage().resolve(key))) {
-            byte[] buffer = new byte[64 * 1024];
-            for (int n = file.read(buffer); n != -1; n = file.read(buffer)) {
-                digest.update(buffer, 0, n);
-            }
-        }
-        return HexFormat.of().formatHex(digest.digest());
     }
 
     @Test

@@ -2,18 +2,24 @@ package playback.e2e;
 
 import playback.devstack.Fixtures.Call;
 import playback.devstack.Stack;
+import playback.model.DownloadStatus;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
@@ -23,6 +29,9 @@ import java.util.function.BooleanSupplier;
 final class Probes {
 
     private static final HttpClient HTTP = HttpClient.newBuilder().executor(Executors.newFixedThreadPool(128))
+            .connectTimeout(Duration.ofSeconds(5)).build();
+    /** The listeners' client: HTTP/1.1 as browsers fetch audio, one connection each. */
+    private static final HttpClient LISTENER_HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
 
     private final Stack stack;
@@ -35,13 +44,9 @@ final class Probes {
 
     /** count explicit plays, spread over the calls and over the apis, all sent at once. */
     List<Integer> playConcurrently(List<Call> calls, int count) {
-        List<CompletableFuture<HttpResponse<Void>>> answers = new ArrayList<>();
+        List<CompletableFuture<HttpResponse<String>>> answers = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            Call call = calls.get(i % calls.size());
-            HttpRequest request = HttpRequest.newBuilder(URI.create(apis.get(i % apis.size()) + "/api/recordings/"
-                            + call.callSid() + "/stream?explicit_user_action=true"))
-                    .header("Authorization", "Bearer " + call.business().token()).timeout(Duration.ofSeconds(30)).build();
-            answers.add(HTTP.sendAsync(request, HttpResponse.BodyHandlers.discarding()));
+            answers.add(play(calls.get(i % calls.size()), apis.get(i % apis.size())));
         }
         return answers.stream().map(answer -> {
             try {
@@ -50,6 +55,14 @@ final class Probes {
                 return -1;
             }
         }).toList();
+    }
+
+    /** An explicit Play of the call's recording on the api, as the player sends it. */
+    CompletableFuture<HttpResponse<String>> play(Call call, String api) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(api + "/api/recordings/" + call.callSid()
+                        + "/stream?explicit_user_action=true"))
+                .header("Authorization", "Bearer " + call.business().token()).timeout(Duration.ofSeconds(30)).build();
+        return HTTP.sendAsync(request, HttpResponse.BodyHandlers.ofString());
     }
 
     /** The recording's status in PostgreSQL; a failed query fails the test rather than reading as a status. */
@@ -82,6 +95,66 @@ final class Probes {
         return send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
     }
 
+    /** One listener of a live stream: its answer, the digest of what it received, and whether it started before ready. */
+    record Listener(int status, String digest, boolean firstBytesWhileDownloading) {
+    }
+
+    /** Listens as an audio element does (the signed URL, no Authorization header) to the end, digesting the bytes. */
+    Listener listen(URI url, Call call) {
+        try {
+            HttpResponse<InputStream> answer = LISTENER_HTTP.send(HttpRequest.newBuilder(url)
+                    .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofInputStream());
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            boolean whileDownloading;
+            try (InputStream body = answer.body()) {
+                byte[] buffer = new byte[64 * 1024];
+                int n = body.read(buffer);
+                whileDownloading = n > 0 && downloading(call);
+                for (; n != -1; n = body.read(buffer)) {
+                    digest.update(buffer, 0, n);
+                }
+            }
+            return new Listener(answer.statusCode(), HexFormat.of().formatHex(digest.digest()), whileDownloading);
+        } catch (IOException | NoSuchAlgorithmException e) {
+            return new Listener(-1, "failed: " + e, false);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Listener(-1, "interrupted", false);
+        }
+    }
+
+    /** Whether the recording is downloading; false when PostgreSQL does not answer (a listener outlives a failover). */
+    private boolean downloading(Call call) {
+        try {
+            return DownloadStatus.DOWNLOADING.wire().equals(status(call));
+        } catch (IllegalStateException e) {
+            return false;
+        }
+    }
+
+    /** The SHA-256 of the recording's stored file. */
+    String storedDigest(Call call) throws SQLException, IOException, NoSuchAlgorithmException {
+        String key;
+        try (Connection db = stack.connect();
+             PreparedStatement query = db.prepareStatement(
+                     "select recording_storage_key from call_logs where business_id = ? and call_sid = ?")) {
+            query.setLong(1, call.business().id());
+            query.setString(2, call.callSid());
+            try (ResultSet row = query.executeQuery()) {
+                row.next();
+                key = row.getString(1);
+            }
+        }
+        MessageDigest digest = MessageDigest.getInstance("SHA-256");
+        try (InputStream file = Files.newInputStream(stack.storage().resolve(key))) {
+            byte[] buffer = new byte[64 * 1024];
+            for (int n = file.read(buffer); n != -1; n = file.read(buffer)) {
+                digest.update(buffer, 0, n);
+            }
+        }
+        return HexFormat.of().formatHex(digest.digest());
+    }
+
     private static <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> body) {
         try {
             return HTTP.send(request, body);
@@ -103,7 +176,7 @@ final class Probes {
             if (condition.getAsBoolean()) {
                 return true;
             }
-            OwnedServers.pause(Duration.ofMillis(250));
+            ServerProcesses.pause(Duration.ofMillis(250));
         }
         return false;
     }
