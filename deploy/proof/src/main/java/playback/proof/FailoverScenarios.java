@@ -174,7 +174,8 @@ final class FailoverScenarios {
         HttpResponse<String> played = playback.play(cold);
         Map<String, Object> status = playback.status(cold, "?wait=30");
         double answeredSeconds = secondsSince(started);
-        if (!"ready".equals(status.get("status"))) {
+        Object answered = status.get("status");
+        if (!"ready".equals(answered)) {
             status = playback.status(cold, "?wait=30");
         }
         boolean coldReady = played.statusCode() == 202 && "ready".equals(status.get("status"));
@@ -192,7 +193,7 @@ final class FailoverScenarios {
         return new After(passed, String.format("a cold Play after: %d, ready %s later (recording_ready_at), its "
                         + "status long-poll (wait=30) answered %s after %.1f s; ready before the kill and served (206) "
                         + "after: %d of %d; recordings of the Plays answered 2xx, ready: %d of %d",
-                played.statusCode(), readyAfter, coldReady ? "ready" : status.get("status"), answeredSeconds, stillReady,
+                played.statusCode(), readyAfter, answered, answeredSeconds, stillReady,
                 before.ready().size(), queuedReady, queued.size()));
     }
 
