@@ -191,9 +191,10 @@ final class FailoverScenarios {
         long queuedReady = count(playback.statuses(queued), "ready");
         boolean passed = coldReady && stillReady == before.ready().size() && queuedReady == queued.size();
         return new After(passed, String.format("a cold Play after: %d, ready %s later (recording_ready_at), its "
-                        + "status long-poll (wait=30) answered %s after %.1f s; ready before the kill and served (206) "
+                        + "status long-poll (wait=30) answered %s after %.1f s%s; ready before the kill and served (206) "
                         + "after: %d of %d; recordings of the Plays answered 2xx, ready: %d of %d",
-                played.statusCode(), readyAfter, answered, answeredSeconds, stillReady,
+                played.statusCode(), readyAfter, answered, answeredSeconds,
+                answeredSeconds >= 29 ? " (at its end: not woken when the recording became ready)" : "", stillReady,
                 before.ready().size(), queuedReady, queued.size()));
     }
 
