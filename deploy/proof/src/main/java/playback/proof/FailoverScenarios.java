@@ -14,9 +14,11 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
+import static playback.proof.Checks.await;
 import static playback.proof.Checks.check;
 import static playback.proof.Checks.pause;
 import static playback.proof.Checks.secondsSince;
+import static playback.proof.Checks.shortId;
 import static playback.proof.Playback.count;
 import static playback.proof.Playback.map;
 import static playback.proof.Playback.quoted;
@@ -54,7 +56,7 @@ final class FailoverScenarios {
      * down); Plays are answered 2xx again within 10 s of the first that was not.
      */
     Result redisPrimaryKilled() throws Exception {
-        check(Checks.await(REPLICATED_WITHIN, servers::redisReplicated),
+        check(await(REPLICATED_WITHIN, servers::redisReplicated),
                 "Redis is not a primary with its replica watched by 3 sentinels: " + servers.redisMaster("sentinel-1"));
         String primary = servers.redisPrimary();
         Before before = before("Redis failover");
@@ -67,7 +69,7 @@ final class FailoverScenarios {
         boolean passed = killed.replacement() != null && killed.window().closed() && killed.window().seconds() <= limit
                 && after.passed();
         return new Result(passed, String.format("killed the Redis primary %s (container %s); the sentinels made %s "
-                        + "the primary %s; %s (goal <= %.0f s); %s", primary, Checks.shortId(killed.container()),
+                        + "the primary %s; %s (goal <= %.0f s); %s", primary, shortId(killed.container()),
                 killed.replacement(), killed.replacedAfter(), killed.window().figures(killed.at()), limit,
                 after.figures()));
     }
@@ -78,7 +80,7 @@ final class FailoverScenarios {
      * and nothing committed before is lost.
      */
     Result postgresPrimaryKilled() throws Exception {
-        check(Checks.await(REPLICATED_WITHIN, servers::postgresReplicated),
+        check(await(REPLICATED_WITHIN, servers::postgresReplicated),
                 "PostgreSQL is not a primary with its standby: " + servers.postgresStates());
         String primary = servers.postgresPrimary();
         String sync = servers.standbySync();
@@ -99,22 +101,26 @@ final class FailoverScenarios {
         return new Result(passed, String.format("killed the PostgreSQL primary %s (container %s; standby %s); the "
                         + "monitor made %s the primary %s; %s (goal <= %.0f s); non-2xx answered 503 with a JSON body "
                         + "and Retry-After: %d of %d (5xx other than 503: %d%s); %s; calls committed before the kill "
-                        + "still there: %s of %d", primary, Checks.shortId(killed.container()), sync, killed.replacement(),
+                        + "still there: %s of %d", primary, shortId(killed.container()), sync, killed.replacement(),
                 killed.replacedAfter(), killed.window().figures(killed.at()), limit, bad.size() - notRetryable.size(),
                 bad.size(), errors, notRetryable.isEmpty() ? "" : "; first other: " + describe(notRetryable.get(0)),
                 after.figures(), calls, before.created().size()));
     }
 
-    /** What a scenario prepares: its businesses, recordings ready before the kill, new recordings to Play. */
-    private record Before(List<Business> businesses, List<Call> ready, List<Call> probes, List<Call> created) {
+    /**
+     * What a scenario prepares: recordings ready before the kill, new recordings to Play, and a business of
+     * its own for the cold Play after (its slots free of the others' downloads).
+     */
+    private record Before(List<Call> ready, List<Call> probes, List<Call> created, Business after) {
     }
 
     /**
      * 10 businesses (3 slots each), 2 recordings played to ready, and {@link #PROBE_CALLS} completed calls
-     * whose recordings nobody played yet.
+     * whose recordings nobody played yet; and one more business.
      */
     private Before before(String name) throws Exception {
-        List<Business> businesses = playback.businesses(name, 10);
+        List<Business> all = playback.businesses(name, 11);
+        List<Business> businesses = all.subList(0, 10);
         List<Call> ready = playback.calls(businesses.subList(0, 2), 1, PROVIDER);
         for (Call call : ready) {
             check(playback.play(call).statusCode() == 202, "a Play before the kill was not answered 202");
@@ -124,7 +130,7 @@ final class FailoverScenarios {
         List<Call> probes = playback.calls(businesses, PROBE_CALLS / businesses.size(), PROVIDER);
         List<Call> created = new ArrayList<>(ready);
         created.addAll(probes);
-        return new Before(businesses, ready, probes, created);
+        return new Before(ready, probes, created, all.get(10));
     }
 
     /** A kill and the Plays around it. */
@@ -151,7 +157,12 @@ final class FailoverScenarios {
             CompletableFuture<Killed> replaced = CompletableFuture.supplyAsync(() -> {
                 long end = at + deadline.toNanos();
                 while (System.nanoTime() < end) {
-                    String now = replacement.get();
+                    String now;
+                    try {
+                        now = replacement.get();
+                    } catch (IllegalStateException e) {
+                        now = null;
+                    }
                     if (now != null) {
                         return new Killed(container, at, now, secondsSince(at), null);
                     }
@@ -170,8 +181,7 @@ final class FailoverScenarios {
     }
 
     private After after(Before before, Killed killed) throws Exception {
-        Business business = before.businesses().get(0);
-        Call cold = playback.call(business, PROVIDER);
+        Call cold = playback.call(before.after(), PROVIDER);
         long started = System.nanoTime();
         double playedAt = System.currentTimeMillis() / 1000.0;
         HttpResponse<String> played = playback.play(cold);
