@@ -2,7 +2,9 @@
 # The container deployment, proven with a real container engine: builds the jars (unless they are
 # fresh) and the images, then runs the proof (deploy/proof, packaged as deploy/proof/target/proof.jar),
 # which brings docker-compose.yml up with the demo and monitoring profiles, checks eight scenarios through
-# the ports published on 127.0.0.1 (the seventh through Prometheus's query API) and prints a table. Every
+# the ports published on 127.0.0.1 (the seventh through Prometheus's query API), then takes it down and
+# brings up in its place the replicated deployment (deploy/compose.ha.yml over it, demo profile), whose
+# Redis and PostgreSQL primaries it kills during Plays (scenarios 9 and 10), and prints a table. Every
 # container, network and volume it created is removed at the end, failure or not (the images stay, so that
 # the next run builds only what changed). Exits non-zero on any failure.
 #
@@ -14,12 +16,15 @@
 # Docker engine starts, or when asked for. The postgres, redis, S3Proxy (the object store), Prometheus and
 # JRE images are the official ones when they can be pulled (Docker), stand-ins built from deploy/standins/
 # on a Debian base made by deploy/containers/debian-base.sh otherwise (the S3Proxy stand-in with the jar
-# Maven fetches from Maven Central).
+# Maven fetches from Maven Central). PostgreSQL with pg_auto_failover, which has no official image, is
+# always built (deploy/standins/pg-auto-failover) on that Debian base (Docker's debian:bookworm when it
+# can be pulled).
 #
 # Settings: PROOF_ENGINE=docker or podman (default: Docker, podman where no Docker engine starts);
 # PROOF_API_PORT (18080), PROOF_SIM_PORT (18089) and PROOF_PROMETHEUS_PORT (19090), the ports published
 # on 127.0.0.1; PROOF_SKIP_BUILD=1 uses the jars as they are; PROOF_IMAGES=standin never pulls;
-# PROOF_SCENARIOS=1,7 runs only those scenarios (3 to 6 need 2, 5 needs 1).
+# PROOF_SCENARIOS=1,7 runs only those scenarios (3 to 6 need 2, 5 needs 1; 9,10 brings up only the
+# replicated deployment).
 # Logs: deploy/target/compose-proof/ (every compose and engine command, the services' logs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -61,8 +66,12 @@ fi
 build_flags=()
 [ "$engine" = podman ] && build_flags=(--format docker)
 echo "engine: $engine, compose: ${compose[*]} ($("${compose[@]}" version 2>/dev/null | head -1))"
+# Both deployments, as one compose project: the replicated one's files, with every profile, name every
+# service either can start (the cleanup below takes down whichever is up).
+replicated=(-f docker-compose.yml -f deploy/compose.ha.yml)
 "${compose[@]}" config -q && "${compose[@]}" --profile demo config -q && "${compose[@]}" --profile monitoring config -q
-echo "docker-compose.yml: valid, with and without the demo and monitoring profiles"
+"${compose[@]}" "${replicated[@]}" --profile demo config -q
+echo "docker-compose.yml: valid, with and without the demo and monitoring profiles, and with deploy/compose.ha.yml"
 
 # ---------------------------------------------------------------- the jars
 jars=(api/target/quarkus-app/quarkus-run.jar worker/target/quarkus-app/quarkus-run.jar simulator/target/simulator.jar
@@ -96,9 +105,12 @@ if [ "$engine" = docker ] && [ "${PROOF_IMAGES:-}" != standin ]; then
     echo "the official images cannot be pulled: building stand-ins"
   fi
 fi
+base=localhost/debian:bookworm
+bash deploy/containers/debian-base.sh "$engine" "$base"
+pg_auto_failover_image=localhost/playback-pg-auto-failover:latest
+nice -n 10 $engine build -q "${build_flags[@]}" --build-arg BASE_IMAGE="$base" \
+  -f deploy/standins/pg-auto-failover/Containerfile -t "$pg_auto_failover_image" deploy/standins/pg-auto-failover >/dev/null
 if $standins; then
-  base=localhost/debian:bookworm
-  bash deploy/containers/debian-base.sh "$engine" "$base"
   for standin in jre postgres redis prometheus; do
     nice -n 10 $engine build -q "${build_flags[@]}" --build-arg BASE_IMAGE="$base" \
       -f "deploy/standins/$standin/Containerfile" -t "localhost/playback-standin-$standin:latest" "deploy/standins/$standin" >/dev/null
@@ -129,14 +141,15 @@ built_images=$(date +%s)
 megabytes() { echo $(( $($engine image inspect --format '{{.Size}}' "$1") / 1000000 )); }
 echo "images: api $(megabytes localhost/playback-api:proof) MB, worker $(megabytes localhost/playback-worker:proof) MB," \
   "simulator $(megabytes localhost/playback-simulator:proof) MB, on $jre_image $(megabytes "$jre_image") MB;" \
-  "object store $s3_image $(megabytes "$s3_image") MB; Prometheus $prometheus_image $(megabytes "$prometheus_image") MB" \
+  "object store $s3_image $(megabytes "$s3_image") MB; Prometheus $prometheus_image $(megabytes "$prometheus_image") MB;" \
+  "PostgreSQL with pg_auto_failover $pg_auto_failover_image $(megabytes "$pg_auto_failover_image") MB" \
   | tee "$log_dir/images.txt"
 
 # ---------------------------------------------------------------- the deployment under test
 export COMPOSE_PROJECT_NAME=playback-proof-$$
 export API_PORT=${PROOF_API_PORT:-18080} SIM_PORT=${PROOF_SIM_PORT:-18089} PROMETHEUS_PORT=${PROOF_PROMETHEUS_PORT:-19090}
 export JRE_IMAGE=$jre_image POSTGRES_IMAGE=$postgres_image REDIS_IMAGE=$redis_image S3_IMAGE=$s3_image
-export PROMETHEUS_IMAGE=$prometheus_image
+export PROMETHEUS_IMAGE=$prometheus_image PG_AUTO_FAILOVER_IMAGE=$pg_auto_failover_image
 export PLAYBACK_API_IMAGE=localhost/playback-api:proof PLAYBACK_WORKER_IMAGE=localhost/playback-worker:proof
 export PLAYBACK_SIMULATOR_IMAGE=localhost/playback-simulator:proof
 # Shorter than production so that the scenarios take minutes: a dead worker's slot and run expire after
@@ -156,8 +169,10 @@ ticker=""
 cleanup() {
   local status=$?
   set +e
-  timeout 120 "${compose[@]}" --profile demo --profile monitoring logs --no-color > "$log_dir/services.log" 2>&1
-  timeout 300 "${compose[@]}" --profile demo --profile monitoring down -v --remove-orphans -t 10 >> "$log_dir/down.log" 2>&1
+  timeout 120 "${compose[@]}" "${replicated[@]}" --profile demo --profile monitoring logs --no-color \
+    > "$log_dir/services.log" 2>&1
+  timeout 300 "${compose[@]}" "${replicated[@]}" --profile demo --profile monitoring down -v --remove-orphans -t 10 \
+    >> "$log_dir/down.log" 2>&1
   # Whatever compose lost track of, by the project's label.
   local label=label=com.docker.compose.project=$COMPOSE_PROJECT_NAME left
   left=$(timeout 60 $engine ps -aq --filter "$label")

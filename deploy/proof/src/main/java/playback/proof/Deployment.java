@@ -22,9 +22,12 @@ import static playback.proof.Checks.check;
 import static playback.proof.Checks.shortId;
 
 /**
- * docker-compose.yml with the demo and monitoring profiles, driven through the compose CLI and the
- * engine's: containers by their compose labels, SQL through the postgres container, Redis through its.
- * Every command and its output go to commands.log in the log directory.
+ * A deployment of the compose files, driven through the compose CLI and the engine's: containers by their
+ * compose labels, SQL through psql in a container of the deployment. {@link #single}: docker-compose.yml
+ * with the demo and monitoring profiles (SQL through the postgres container, Redis through its);
+ * {@link #replicated}: with deploy/compose.ha.yml and the demo profile (SQL on whichever node is the
+ * primary, through the pg_auto_failover monitor's container). Both are one compose project: one is up at a
+ * time. Every command and its output go to commands.log in the log directory.
  */
 final class Deployment {
 
@@ -35,18 +38,34 @@ final class Deployment {
      */
     static final Duration HEALTHY_WITHIN = Duration.ofSeconds(180);
 
+    /** The replicated deployment's overlay, from the repository's root (where deploy/prove.sh runs). */
+    static final String REPLICATED_OVERLAY = "deploy/compose.ha.yml";
+
     private final List<String> compose;
+    private final List<String> psql;
     private final String engine;
     private final String project;
     private final Path logDir;
 
-    Deployment(Settings settings) {
+    private Deployment(Settings settings, List<String> options, List<String> psql) {
         List<String> command = new ArrayList<>(settings.compose());
-        command.addAll(List.of("--profile", "demo", "--profile", "monitoring"));
+        command.addAll(options);
         this.compose = List.copyOf(command);
+        this.psql = List.copyOf(psql);
         this.engine = settings.engine();
         this.project = settings.project();
         this.logDir = settings.logDir();
+    }
+
+    static Deployment single(Settings settings) {
+        return new Deployment(settings, List.of("--profile", "demo", "--profile", "monitoring"),
+                List.of("exec", "-T", "postgres", "psql", "-U", "playback", "-d", "playback"));
+    }
+
+    static Deployment replicated(Settings settings) {
+        return new Deployment(settings, List.of("-f", "docker-compose.yml", "-f", REPLICATED_OVERLAY, "--profile", "demo"),
+                List.of("exec", "-T", "pg-monitor", "psql",
+                        "postgresql://playback@pg-node-1,pg-node-2/playback?target_session_attrs=read-write"));
     }
 
     String compose(Duration timeout, String... args) throws IOException, InterruptedException {
@@ -79,6 +98,16 @@ final class Deployment {
             return text;
         } finally {
             Files.deleteIfExists(output);
+        }
+    }
+
+    /** Every service's log so far, into the file (not into commands.log). */
+    void saveLogs(Path file) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(compose);
+        command.addAll(List.of("logs", "--no-color"));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(file.toFile()).start();
+        if (!process.waitFor(2, TimeUnit.MINUTES)) {
+            process.destroyForcibly();
         }
     }
 
@@ -161,8 +190,9 @@ final class Deployment {
     }
 
     String sql(String query) throws IOException, InterruptedException {
-        return compose(Duration.ofSeconds(60), "exec", "-T", "postgres", "psql", "-U", "playback", "-d", "playback",
-                "-v", "ON_ERROR_STOP=1", "-qAtc", query).strip();
+        List<String> args = new ArrayList<>(psql);
+        args.addAll(List.of("-v", "ON_ERROR_STOP=1", "-qAtc", query));
+        return compose(Duration.ofSeconds(60), args.toArray(String[]::new)).strip();
     }
 
     /** The slots of the business taken in Redis. */

@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -122,7 +123,17 @@ final class Playback implements AutoCloseable {
     // ------------------------------------------------------------------ the api
 
     HttpResponse<String> play(Call call) {
-        return get(api + "/api/recordings/" + call.callSid() + "/stream?explicit_user_action=true", call.business().token());
+        return get(playUrl(call), call.business().token());
+    }
+
+    /** A Play sent without waiting: its answer within the timeout, else the failure. */
+    CompletableFuture<HttpResponse<String>> playAsync(Call call, Duration timeout) {
+        return http.sendAsync(HttpRequest.newBuilder(URI.create(playUrl(call))).timeout(timeout)
+                .header("Authorization", "Bearer " + call.business().token()).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private String playUrl(Call call) {
+        return api + "/api/recordings/" + call.callSid() + "/stream?explicit_user_action=true";
     }
 
     /** The recording's status answer; query: e.g. "?wait=30" to long-poll. */
