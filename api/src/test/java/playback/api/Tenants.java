@@ -12,6 +12,7 @@ import playback.model.CallLog;
 import playback.model.DownloadStatus;
 import playback.model.RunStatus;
 import playback.model.RecordingRun;
+import playback.testing.TestRows;
 
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -35,10 +36,12 @@ public class Tenants {
     private static final String WEBHOOK_BASE = "http://localhost:8181";
 
     private final EntityManager db;
+    private final TestRows rows;
     private final Map<String, String> operatorTokens = new ConcurrentHashMap<>();
 
     public Tenants(EntityManager db) {
         this.db = db;
+        this.rows = new TestRows(db);
     }
 
     public Business business() {
@@ -175,13 +178,7 @@ public class Tenants {
     }
 
     public void sql(String statement, Object... parameters) {
-        QuarkusTransaction.requiringNew().run(() -> {
-            var query = db.createNativeQuery(statement);
-            for (int i = 0; i < parameters.length; i++) {
-                query.setParameter(i + 1, parameters[i]);
-            }
-            query.executeUpdate();
-        });
+        rows.sql(statement, parameters);
     }
 
     /** Bytes that pass as MP3: an ID3 tag header followed by filler. */
